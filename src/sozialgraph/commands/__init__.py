@@ -1,0 +1,1 @@
+"""Command modules: each defines ``register(group)`` and adds its click commands to the `sozialgraph` group."""

@@ -1,0 +1,71 @@
+"""Settings: one declarative table read by the code, `--help` and the docs test.
+
+Precedence: defaults < TOML file (SOZIALGRAPH_CONFIG or --config) < SOZIALGRAPH_* environment < command-line flags.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "var/store", "Directory of the embedded Oxigraph store (created on first use)."),
+    Setting("host", "127.0.0.1", "Address the server listens on."),
+    Setting("port", 8000, "Port the server listens on.", int),
+    Setting("threads", 8, "Request threads of the WSGI server.", int),
+    Setting("query_timeout", 30.0, "Time limit of one SPARQL query in seconds.", float),
+    Setting("max_rows", 10000, "Most result rows (or triples) one SPARQL query returns.", int),
+    Setting("query_workers", 2, "Worker processes that evaluate SPARQL queries (and queries running at once).", int),
+    Setting("queue_timeout", 10.0, "Seconds a query waits for a free worker before the server answers 503.", float),
+    Setting("upload_limit_mb", 20, "Largest accepted submission file in MiB.", int),
+    Setting("public_url", "", "Public base URL of this server (for links in catalogue and service description); "
+            "empty: taken from each request."),
+    Setting("licence", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "Licence of published data (IRI)."),
+    Setting("demo_offers", 2000, "Demo offers loaded by `serve` into an empty store.", int),
+    Setting("demo_seed", 1, "Seed of the demo generator.", int),
+    Setting("shared", "../shared", "Folder of shared reference material (optional)."),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _convert(setting: Setting, value: Any) -> Any:
+    if value is None:
+        return None
+    if setting.type is bool and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "ja")
+    return setting.type(value)
+
+
+def load(overrides: dict[str, Any] | None = None, config_file: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Resolve every setting: defaults < file < environment < overrides (None values are ignored)."""
+    values = {s.name: s.default for s in SETTINGS}
+    path = config_file or os.environ.get("SOZIALGRAPH_CONFIG")
+    if path:
+        with open(path, "rb") as fh:
+            for key, val in tomllib.load(fh).items():
+                if key not in BY_NAME:
+                    raise ValueError(f"Unbekannte Einstellung '{key}' in {path} / unknown setting")
+                values[key] = _convert(BY_NAME[key], val)
+    for s in SETTINGS:
+        env = os.environ.get("SOZIALGRAPH_" + s.name.upper())
+        if env is not None and env != "":
+            values[s.name] = _convert(s, env)
+    for key, val in (overrides or {}).items():
+        if val is not None:
+            values[key] = _convert(BY_NAME[key], val)
+    return values

@@ -1,0 +1,33 @@
+"""What a command or a request works with: the settings, the store, and caches that follow the store."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from . import config
+from .lookup import Resolver
+from .store import OxigraphStore, open_store
+
+
+class Context:
+    def __init__(self, settings: dict[str, Any] | None = None, store: OxigraphStore | None = None):
+        self.settings = settings if settings is not None else config.load()
+        self._store = store
+        self._resolver: Resolver | None = None
+        self._resolver_gen = -1
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> OxigraphStore:
+        if self._store is None:
+            self._store = open_store(self.settings["store"])
+        return self._store
+
+    def resolver(self) -> Resolver:
+        """The name/code resolver, rebuilt after the store changes."""
+        with self._lock:
+            if self._resolver is None or self._resolver_gen != self.store.generation:
+                self._resolver = Resolver.from_store(self.store)
+                self._resolver_gen = self.store.generation
+            return self._resolver

@@ -1,0 +1,95 @@
+"""The one prefix -> IRI map of the project. Everything else imports it.
+
+See docs/CONVENTIONS.md for the IRI patterns and named graphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BASE = "https://w3id.org/sozialgraph/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+ONTOLOGY_IRI = BASE + "ontology"
+
+PREFIXES: dict[str, str] = {
+    "sg": ONTOLOGY_IRI + "#",
+    "sgid": ID,
+    "zg": ID + "zielgruppe/",
+    "art": ID + "angebotsart/",
+    "ll": ID + "lebenslage/",
+    "rw": ID + "reichweite/",
+    "bf": ID + "barrierefreiheit/",
+    "ko": ID + "kosten/",
+    "lang": "http://publications.europa.eu/resource/authority/language/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "cpsv": "http://purl.org/vocab/cpsv#",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "geosparql": "http://www.opengis.net/ont/geosparql#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "vann": "http://purl.org/vocab/vann/",
+}
+
+SG = PREFIXES["sg"]
+
+# Named graphs (docs/CONVENTIONS.md)
+G_ONTOLOGY = GRAPH + "ontology"
+G_VOCAB = GRAPH + "vocab"
+G_REFERENCE = GRAPH + "reference"
+G_INDICATORS = GRAPH + "indicators"
+G_GEO = GRAPH + "geo"
+G_PROVENANCE = GRAPH + "provenance"
+G_PRIVATE = GRAPH + "private/"
+G_PRIVATE_PROVENANCE = G_PRIVATE + "provenance"
+G_TOKENS = G_PRIVATE + "tokens"
+
+
+def office_graph(code: str) -> str:
+    return f"{GRAPH}office/{code}"
+
+
+def private_office_graph(code: str) -> str:
+    return f"{G_PRIVATE}office/{code}"
+
+
+def version_graph(code: str, n: int, part: str) -> str:
+    assert part in ("public", "private")
+    return f"{G_PRIVATE}version/{code}/{n}/{part}"
+
+
+def is_public_graph(iri: str) -> bool:
+    return not iri.startswith(G_PRIVATE)
+
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, umlauts spelled out, other accents stripped: 'Mülheim' -> 'muelheim'."""
+    text = text.strip().translate(_FOLD).lower()
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def slug(text: str) -> str:
+    """IRI path segment: folded, runs of other characters -> '-'."""
+    s = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return s or "x"
+
+
+def sparql_prefixes(names: list[str] | None = None) -> str:
+    names = names or list(PREFIXES)
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in names)

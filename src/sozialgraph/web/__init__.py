@@ -1,0 +1,76 @@
+"""The web application: create_app() and the blueprints in sozialgraph/web/views/*.py (each exposes ``bp``)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from flask import Flask, g, jsonify, request
+
+from .. import config
+from ..context import Context
+from . import i18n
+
+
+def create_app(test_config: dict[str, Any] | None = None, context: Context | None = None) -> Flask:
+    app = Flask(__name__)
+    settings = config.load(test_config or {})
+    ctx = context or Context(settings)
+    app.extensions["sozialgraph"] = ctx
+    app.config["MAX_CONTENT_LENGTH"] = settings["upload_limit_mb"] * 1024 * 1024
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    i18n.init_app(app)
+
+    from . import views
+
+    for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda i: i.name):
+        mod = importlib.import_module(f"{views.__name__}.{info.name}")
+        if hasattr(mod, "bp"):
+            app.register_blueprint(mod.bp)
+        if hasattr(mod, "init_app"):
+            mod.init_app(app)
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return error_response(404, "Nicht gefunden.", "Not found.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(exc):
+        return error_response(405, "Methode nicht erlaubt.", "Method not allowed.")
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        mb = settings["upload_limit_mb"]
+        return error_response(413, f"Die Datei ist zu groß (höchstens {mb} MiB, Einstellung upload_limit_mb).",
+                              f"The file is too large (at most {mb} MiB, setting upload_limit_mb).")
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return error_response(500, "Interner Fehler.", "Internal error.")
+
+    return app
+
+
+def get_ctx() -> Context:
+    from flask import current_app
+
+    return current_app.extensions["sozialgraph"]
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json" or request.args.get("format") == "json"
+
+
+def error_response(status: int, de: str, en: str, **extra):
+    """The one error envelope: JSON {"ok": false, "error", "error_de", "error_en", "status"} or an HTML page."""
+    lang = g.get("lang", "de")
+    msg = en if lang == "en" else de
+    if wants_json():
+        body = {"ok": False, "error": msg, "error_de": de, "error_en": en, "status": status, **extra}
+        return jsonify(body), status
+    from flask import render_template
+
+    return render_template("error.html", status=status, message=msg), status

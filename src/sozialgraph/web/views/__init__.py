@@ -1,0 +1,1 @@
+"""Blueprints; each module exposes ``bp`` (and optionally ``init_app(app)``)."""

@@ -1,0 +1,34 @@
+"""The German home page with counts (and the same figures as JSON)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+
+from ...queries import load_query
+from .. import get_ctx, wants_json
+
+bp = Blueprint("home", __name__)
+
+
+def pagepath(iri: str) -> str:
+    """Local path of a minted IRI (https://w3id.org/sozialgraph/id/... -> /id/...)."""
+    from ... import namespaces as ns
+
+    return "/" + iri[len(ns.BASE):] if iri.startswith(ns.BASE) else iri
+
+
+@bp.get("/")
+def index():
+    ctx = get_ctx()
+    store = ctx.store
+    row = store.select(load_query("count-overview", internal=True).text, public_only=True)
+    counts = {k: int(v.value) for k, v in (row[0].items() if row else [])}
+    counts["triples"] = sum(store.count(g) for g in store.public_graphs())
+    offices = [
+        {"iri": r["amt"].value, "href": pagepath(r["amt"].value), "name": r["amtName"].value,
+         "count": int(r["anzahl"].value)}
+        for r in store.select(load_query("count-offers-per-office", internal=True).text, public_only=True)
+    ]
+    if wants_json():
+        return jsonify({"counts": counts, "offices": offices})
+    return render_template("home.html", counts=counts, offices=offices)
