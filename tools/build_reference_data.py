@@ -218,8 +218,8 @@ HEADER_GEBIETE = """\
 #     http://offenedaten-koeln.de/sites/default/files/2013-10-04_shape_stadtbezirk_1.zip
 #     (both mirrored in the repository KoelnAPI/data, data/geo-base/; coordinates converted from
 #     ETRS89/UTM 32N with false easting 2 500 000 to WGS84; areas computed from the polygons)
-#   - Sozialräume "Lebenswerte Veedel": city and press web pages named per resource (dcterms:source);
-#     the assignment of Stadtteil numbers is derived, not official.
+#   - Sozialräume "Lebenswerte Veedel" (sg:PlanningArea, sg:SocialSpace): city and press web pages named
+#     per resource (dcterms:source); the assignment of Stadtteil numbers is derived, not official.
 # Licence of the area data: Creative Commons Namensnennung 3.0 Deutschland (CC BY 3.0 DE),
 #   http://dcat-ap.de/def/licenses/cc-by-de/3.0
 # Attribution: "Stadt Köln, Amt für Stadtentwicklung und Statistik / Offene Daten Köln"
@@ -380,6 +380,7 @@ def build_gebiete(ref: Path) -> Graph:
         period_en = period_de.replace("seit", "since")
         name = r["sozialraum"].strip()
         g.add((s, RDF.type, SG.PlanningArea))
+        g.add((s, RDF.type, SG.SocialSpace))
         g.add((s, RDFS.label, Literal(f"Sozialraum {name} ({period_de})", lang="de")))
         g.add((s, RDFS.label, Literal(f"Planning area {name} ({period_en})", lang="en")))
         g.add((s, SKOS.notation, Literal(sid)))
@@ -524,8 +525,9 @@ def build_indikatoren(ref: Path) -> Graph:
         label(g, s, meta["de"], meta["en"])
         g.add((s, SKOS.notation, Literal(meta["code"])))
         g.add((s, SG.unit, Literal(meta["unit"])))
-        g.add((s, RDFS.comment, Literal(meta["comment_de"], lang="de")))
-        g.add((s, RDFS.comment, Literal(meta["comment_en"], lang="en")))
+        for p in (RDFS.comment, DCTERMS.description):
+            g.add((s, p, Literal(meta["comment_de"], lang="de")))
+            g.add((s, p, Literal(meta["comment_en"], lang="en")))
         g.add((s, DCTERMS.isPartOf, DS_INDIKATOREN))
     return g
 
