@@ -14,6 +14,7 @@ the two steps leaves only an unreferenced staging graph that the next write remo
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -104,6 +105,7 @@ class OxigraphStore:
                 ) from exc
             raise
         self.read_only = read_only
+        self.write_lock = threading.RLock()  # one writer at a time in this process (staging graphs are shared)
         self.generation = 0  # bumped after every write; listeners (caches, query workers) follow it
         self.listeners: list = []
 
@@ -202,7 +204,6 @@ class OxigraphStore:
 
     def stage(self, triples: Iterable[ox.Triple]) -> str:
         """Write triples into a fresh private staging graph (one transaction); return its IRI."""
-        self.drop_stale_staging()
         g = STAGING + uuid.uuid4().hex
         gn = ox.NamedNode(g)
         self._store.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
@@ -219,6 +220,11 @@ class OxigraphStore:
 
     def replace_graphs(self, contents: dict[str, Iterable[ox.Triple]], extra_update: str = "") -> None:
         """Replace several graphs (and run ``extra_update``) in one atomic step."""
+        with self.write_lock:
+            self._replace_graphs(contents, extra_update)
+
+    def _replace_graphs(self, contents: dict[str, Iterable[ox.Triple]], extra_update: str) -> None:
+        self.drop_stale_staging()  # left over from an interrupted earlier write
         staged = {g: self.stage(t) for g, t in contents.items()}
         ops = []
         for target, stage in staged.items():
