@@ -37,6 +37,13 @@ class Obj:
         except StoreLockedError as exc:
             raise click.ClickException(str(exc)) from None
 
+    def close(self) -> None:
+        """Release the store (RocksDB holds a process lock until the handle is gone)."""
+        import gc
+
+        self._ctx = None
+        gc.collect()
+
     def msg(self, de: str, en: str) -> str:
         return en if self.lang == "en" else de
 
@@ -63,6 +70,7 @@ def main(click_ctx: click.Context, store_path: str | None, config_file: str | No
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click_ctx.obj = Obj(settings, lang)
+    click_ctx.call_on_close(click_ctx.obj.close)
 
 
 @main.command("settings")

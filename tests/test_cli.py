@@ -1,0 +1,81 @@
+"""The command line, in-process (click's CliRunner) on a real on-disk store: exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sozialgraph import config
+from sozialgraph.cli import main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def invoke(runner, store, *args):
+    return runner.invoke(main, ["--store", str(store), *args], catch_exceptions=False)
+
+
+def test_init_loads_reference_data(runner, tmp_path):
+    store = tmp_path / "s"
+    r = invoke(runner, store, "init")
+    assert r.exit_code == 0 and "Grunddaten geladen" in r.output
+    r = invoke(runner, store, "query", "list-quarters-without-offer", "-p", "zielgruppe=Senioren", "--format", "json")
+    assert r.exit_code == 0
+    rows = json.loads(r.output)
+    assert len(rows) == 86  # no offers yet: every Stadtteil lacks one
+    r = invoke(runner, store, "--lang", "en", "stats")
+    assert r.exit_code == 0 and "total" in r.output and "graph/reference" in r.output
+
+
+def test_query_on_fixture_and_formats(runner, ref_store):
+    # ref_store is open in this process; the CLI opens its own handle to a copy
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp()
+    ref_store.checkpoint(f"{tmp}/s")
+    store = f"{tmp}/s"
+    r = invoke(runner, store, "query", "find-offers-serving-quarter", "-p", "zielgruppe=Familien",
+               "-p", "stadtteil=104", "--format", "csv")
+    assert r.exit_code == 0
+    lines = r.output.strip().splitlines()
+    assert lines[0].startswith("angebot,") and len(lines) == 2 and "Stadtbezirk" in lines[1]
+    r = invoke(runner, store, "query", "find-offers-serving-quarter", "-p", "zielgruppe=Seniorn", "-p", "stadtteil=1")
+    assert r.exit_code == 2 and "Meinten Sie 'Senioren'" in r.output
+    r = invoke(runner, store, "query", "no-such-query")
+    assert r.exit_code == 1 and "Keine gespeicherte Abfrage" in r.output
+    r = invoke(runner, store, "query", "--list")
+    assert "find-offers-serving-quarter" in r.output
+    shutil.rmtree(tmp)
+
+
+def test_export_has_no_private_data(runner, tmp_path):
+    store = tmp_path / "s"
+    invoke(runner, store, "init")
+    out = tmp_path / "dump.nq"
+    r = invoke(runner, store, "export", "--format", "nq", "-o", str(out))
+    assert r.exit_code == 0
+    text = out.read_text()
+    assert "graph/reference" in text and "graph/private" not in text
+
+
+def test_settings_table_is_documented(runner):
+    r = runner.invoke(main, ["settings"])
+    for s in config.SETTINGS:
+        assert s.name in r.output and f"SOZIALGRAPH_{s.name.upper()}" in r.output
+
+
+def test_settings_precedence(tmp_path, monkeypatch):
+    f = tmp_path / "c.toml"
+    f.write_text('port = 9000\nmax_rows = 5\n')
+    monkeypatch.setenv("SOZIALGRAPH_MAX_ROWS", "7")
+    s = config.load({"max_rows": None, "host": "0.0.0.0"}, f)
+    assert s["port"] == 9000 and s["max_rows"] == 7 and s["host"] == "0.0.0.0"
+    f.write_text("nonsense = 1\n")
+    with pytest.raises(ValueError):
+        config.load({}, f)
