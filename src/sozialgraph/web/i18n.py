@@ -15,7 +15,7 @@ def pick_lang() -> str:
     c = request.cookies.get("lang")
     if c in LANGS:
         return c
-    best = request.accept_language.best_match(LANGS)
+    best = request.accept_languages.best_match(LANGS)
     return best or "de"
 
 
