@@ -209,3 +209,44 @@ def write_demo_files(ctx, n: int, seed: int, outdir: Path) -> list[Path]:
         p.write_bytes(data)
         paths.append(p)
     return paths
+
+
+def write_ntriples(ctx, n: int, seed: int, fh, progress=None, chunk: int = 5000) -> int:
+    """Stream n demo offers as N-Triples (public part) through the template mapping; returns triples written.
+
+    Rows are mapped in chunks with the same reader real submissions use (sozialgraph.ingest), so the files
+    loaded by the benchmarks have exactly the shape of submitted data. Memory stays flat whatever n is.
+    """
+    import itertools
+
+    import pyoxigraph as ox
+
+    from .ingest.common import read_submission
+
+    resolver = ctx.resolver()
+    areas = quarters(ctx.store)
+    goals = goal_codes(resolver)
+    cols = template_columns()
+    rows = generate_rows(n, seed, areas, goals)
+    written = 0
+    while True:
+        batch = list(itertools.islice(rows, chunk))
+        if not batch:
+            break
+        by_office: dict[str, list[dict[str, str]]] = {}
+        for r in batch:
+            by_office.setdefault(r["amt"], []).append(r)
+        for office, office_rows in by_office.items():
+            buf = io.StringIO()
+            write_csv(office_rows, buf, cols)
+            staged = read_submission(buf.getvalue().encode("utf-8"), f"beispieldaten-{office}.csv", "text/csv",
+                                     office_iri=resolver.resolve("amt", office), office_code=office,
+                                     resolver=resolver, example_data=True)
+            errors = [p for p in staged.problems if p.severity == "Violation"]
+            if errors:
+                raise RuntimeError(f"Demo-Zeilen nicht abbildbar / demo rows not mappable: {errors[0].message_de}")
+            ox.serialize(staged.public, fh, ox.RdfFormat.N_TRIPLES)
+            written += len(staged.public)
+        if progress:
+            progress(len(batch))
+    return written
