@@ -181,15 +181,18 @@ def stats(obj: Obj) -> None:
         click.echo(f"{row['anzahl'].value:>10}  {obj.msg('Angebote', 'offers')}: {row['amtName'].value}")
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld"]), default="nq",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout).")
 @click.option("--all-graphs", is_flag=True, help="Include private graphs (operator backup; never publish).")
-@pass_obj
-def export(obj: Obj, fmt: str, output: str | None, all_graphs: bool) -> None:
-    """Dump the public graphs (N-Quads keeps the graphs; Turtle merges them)."""
-    out = open(output, "wb") if output else click.get_binary_stream("stdout")
+@click.pass_context
+def export(click_ctx: click.Context, fmt: str, output: str | None, all_graphs: bool) -> None:
+    """Dump the public graphs (N-Quads keeps the graphs; Turtle merges them); subcommands export other formats."""
+    if click_ctx.invoked_subcommand:
+        return
+    obj = click_ctx.find_object(Obj)
+    out = open(output, "wb") if output else sys.stdout.buffer
     try:
         obj.store.dump(out, fmt, public_only=not all_graphs)
     finally:
