@@ -188,3 +188,97 @@ def test_cli_publish_and_export_keep_working(ref_store, tmp_path):
     assert res.exit_code == 0
     assert ns.ID + "angebot/50/o1" in res.output
     shutil.rmtree(copy, ignore_errors=True)
+
+
+# -- served live over real HTTP ---------------------------------------------------------------------------------
+def test_katalog_is_content_negotiated(live_server):
+    import requests
+
+    for accept, fmt in (("text/turtle", "turtle"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")):
+        r = requests.get(live_server.url + "/katalog", headers={"Accept": accept}, timeout=60)
+        assert r.status_code == 200
+        assert r.headers["Content-Type"].split(";")[0] == accept
+        g = rdflib.Graph().parse(data=r.content, format=fmt)
+        assert (rdflib.URIRef(ns.ID + "katalog"), RDF.type, DCAT.Catalog) in g
+        urls = {str(u) for u in g.objects(None, DCAT.downloadURL)}
+        assert live_server.url + "/downloads/angebote-50.ttl" in urls
+    r = requests.get(live_server.url + "/katalog", headers={"Accept": "text/html"}, timeout=60)
+    assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
+    assert "Offene Daten" in r.text and "/downloads/sozialgraph.nt.gz" in r.text
+    r = requests.get(live_server.url + "/katalog", headers={"Accept": "image/png"}, timeout=60)
+    assert r.status_code == 406
+
+
+def test_downloads_have_media_types_and_checksums(live_server):
+    import requests
+
+    cat = rdflib.Graph().parse(data=requests.get(live_server.url + "/katalog.ttl", timeout=60).content,
+                               format="turtle")
+    expected_types = {".ttl": "text/turtle", ".nt.gz": "application/gzip", ".jsonld": "application/ld+json",
+                      ".csv": "text/csv"}
+    for d in cat.subjects(RDF.type, DCAT.Distribution):
+        url = str(cat.value(d, DCAT.downloadURL))
+        r = requests.get(url, timeout=60)
+        assert r.status_code == 200, url
+        suffix = next(s for s in expected_types if url.endswith(s))
+        assert r.headers["Content-Type"].split(";")[0] == expected_types[suffix]
+        digest = hashlib.sha256(r.content).hexdigest()
+        assert digest == str(cat.value(cat.value(d, SPDX.checksum), SPDX.checksumValue))
+        assert r.headers["X-Checksum-SHA256"] == digest
+        assert len(r.content) == int(cat.value(d, DCAT.byteSize))
+    sums = requests.get(live_server.url + "/downloads/SHA256SUMS", timeout=60)
+    assert sums.status_code == 200 and sums.headers["Content-Type"].startswith("text/plain")
+    assert "  angebote-50.ttl" in sums.text
+
+
+def test_unknown_download_is_404_and_nothing_outside_is_served(live_server):
+    import requests
+
+    for name in ("nope.ttl", "release.json", "..%2Fstore", ".hidden"):
+        r = requests.get(live_server.url + "/downloads/" + name, headers={"Accept": "application/json"}, timeout=60)
+        assert r.status_code == 404, name
+        assert r.json()["ok"] is False
+
+
+def test_ontology_is_served_as_turtle_and_as_documentation(live_server, repo_root):
+    import requests
+
+    r = requests.get(live_server.url + "/ontology", headers={"Accept": "text/turtle"}, timeout=60)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    assert r.content == (repo_root / "ontology/sozialgraph.ttl").read_bytes()
+    onto = rdflib.Graph().parse(data=r.content, format="turtle")
+    version_iri = str(onto.value(rdflib.URIRef(ns.ONTOLOGY_IRI), rdflib.OWL.versionIRI))
+    version = version_iri.rsplit("/", 1)[1]
+    html = requests.get(live_server.url + "/ontology", headers={"Accept": "text/html"}, timeout=60)
+    assert html.status_code == 200 and "text/html" in html.headers["Content-Type"]
+    assert version_iri in html.text and 'id="Offer"' in html.text
+    en = requests.get(live_server.url + "/ontology?lang=en", headers={"Accept": "text/html"}, timeout=60)
+    assert "Classes" in en.text
+    assert requests.get(live_server.url + f"/ontology/{version}", headers={"Accept": "text/turtle"},
+                        timeout=60).status_code == 200
+    assert requests.get(live_server.url + "/ontology/99.0.0", timeout=60).status_code == 404
+    log = requests.get(live_server.url + "/ontology/changelog", timeout=60)
+    assert log.status_code == 200 and version in log.text
+
+
+def test_schemaorg_export_describes_every_public_offer(ref_store, tmp_path):
+    from sozialgraph.cli import main
+    from sozialgraph.interop.schemaorg import offer_jsonld
+
+    copy = tmp_path / "store"
+    ref_store.flush()
+    ref_store.checkpoint(copy)
+    out = tmp_path / "schema.jsonld"
+    res = CliRunner().invoke(main, ["--store", str(copy), "export", "schemaorg", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["@context"] == "https://schema.org"
+    ids = {s["@id"] for s in doc["@graph"]}
+    assert ids == {ns.ID + f"angebot/50/o{i}" for i in range(1, 7)}
+    o5 = next(s for s in doc["@graph"] if s["@id"].endswith("/o5"))
+    assert o5["@type"] == "Service" and o5["serviceType"] == "Seniorennetzwerk"
+    assert o5["areaServed"]["@id"] == ns.ID + "stadtbezirk/2"
+    assert o5["audience"][0]["audienceType"] == "Senioren"
+    one = offer_jsonld(ref_store, ns.ID + "angebot/50/o1")
+    assert one["@context"] == "https://schema.org" and one["location"]["geo"]["latitude"] == 50.9293
+    assert offer_jsonld(ref_store, ns.ID + "angebot/50/gibt-es-nicht") is None

@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_url", "", "Public base URL of this server (for links in catalogue and service description); "
             "empty: taken from each request."),
     Setting("licence", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "Licence of published data (IRI)."),
+    Setting("downloads_dir", "", "Folder of the server's current open-data release for /katalog and /downloads "
+            "(empty: 'downloads' next to the store)."),
     Setting("demo_offers", 2000, "Demo offers loaded by `serve` into an empty store.", int),
     Setting("demo_seed", 1, "Seed of the demo generator.", int),
     Setting("shared", "../shared", "Folder of shared reference material (optional)."),

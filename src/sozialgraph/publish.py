@@ -75,11 +75,11 @@ FORMATS: tuple[FileFormat, ...] = (
 
 # Media types of every file a release may contain (the web server answers with these).
 MEDIA_TYPES = {
-    ".ttl": "text/turtle; charset=utf-8",
+    ".ttl": "text/turtle",
     ".nt.gz": "application/n-triples",  # served with Content-Encoding untouched: the file is the gzip
     ".gz": "application/gzip",
     ".jsonld": "application/ld+json",
-    ".csv": "text/csv; charset=utf-8",
+    ".csv": "text/csv",
     ".rdf": "application/rdf+xml",
     ".json": "application/json",
     ".zip": "application/zip",
@@ -88,7 +88,7 @@ MEDIA_TYPES = {
 
 def media_type_of(name: str) -> str:
     if name == CHECKSUMS:
-        return "text/plain; charset=utf-8"
+        return "text/plain"
     if name.endswith(".nt.gz"):
         return "application/gzip"
     for suffix, mt in MEDIA_TYPES.items():
