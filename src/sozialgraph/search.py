@@ -361,10 +361,14 @@ def _positive(raw, name: str, default: int, most: int) -> int:
 
 
 # -- running ---------------------------------------------------------------------------------------------------
-def values_block(bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """A one-row VALUES clause from pyoxigraph terms (str(term) is the escaped SPARQL form)."""
+def values_block(bindings: dict[str, ox.NamedNode | ox.Literal | list]) -> str:
+    """A VALUES clause from pyoxigraph terms (str(term) is the escaped SPARQL form): one row of several variables,
+    or one variable with a list of terms (several rows)."""
     if not bindings:
         return ""
+    if len(bindings) == 1 and isinstance(next(iter(bindings.values())), list):
+        var, terms = next(iter(bindings.items()))
+        return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
     names = " ".join(f"?{k}" for k in bindings)
     terms = " ".join(str(t) for t in bindings.values())
     return f"VALUES ({names}) {{ ({terms}) }}"

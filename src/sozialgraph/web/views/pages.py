@@ -1,0 +1,308 @@
+"""Linked-data pages: every IRI under …/id/ dereferences at /id/… .
+
+Content negotiation (Accept) picks HTML, Turtle, JSON-LD, N-Triples or RDF/XML; each format also has a stable
+document URL (/id/stadtteil/101.ttl, .jsonld, .nt, .rdf, .html). Responses carry Vary: Accept, a Link header
+with rel="alternate" for every format and Content-Location naming the document served. Data come from public
+graphs only. HTML pages show labels in German (English by switch), link every related resource and answer the
+obvious next question of each kind of thing: the offers of a Stadtteil by target group and the offices
+responsible, an office's offers and their spread over the city, the offers of a target group, type, provider
+or goal, with a map. Offer pages embed schema.org JSON-LD.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, g, render_template, request
+
+from ... import maps, namespaces as ns, search
+from ...queries import load_query
+from .. import error_response, get_ctx
+from .home import pagepath
+
+bp = Blueprint("pages", __name__)
+
+P = ns.PREFIXES
+RDF_TYPE = P["rdf"] + "type"
+# extension -> (media type, pyoxigraph format or None for HTML)
+FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
+    "html": ("text/html", None),
+    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+}
+BY_MEDIA = {media: ext for ext, (media, _f) in FORMATS.items()}
+BY_MEDIA["application/xhtml+xml"] = "html"
+FORMAT_NAMES = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
+# resolver kind -> search parameter for "offers of this resource"
+KIND_PARAM = {"zielgruppe": "zielgruppe", "angebotsart": "angebotsart", "lebenslage": "lebenslage",
+              "reichweite": "reichweite", "barrierefreiheit": "barrierefreiheit", "kosten": "kosten",
+              "amt": "amt", "traeger": "traeger", "ziel": "ziel", "stadtteil": "stadtteil",
+              "stadtbezirk": "stadtbezirk"}
+LABEL_PROPS = (P["rdfs"] + "label", P["skos"] + "prefLabel")
+LABELS_FILE = Path(__file__).resolve().parents[1] / "templates" / "rdf" / "property-labels.ttl"
+
+
+@lru_cache(maxsize=1)
+def display_labels() -> dict[str, dict[str, str]]:
+    """Labels of other vocabularies' terms (property-labels.ttl), iri -> {lang: label}."""
+    out: dict[str, dict[str, str]] = {}
+    with open(LABELS_FILE, "rb") as fh:
+        for t in ox.parse(fh, ox.RdfFormat.TURTLE):
+            out.setdefault(t.subject.value, {})[t.object.language or ""] = t.object.value
+    return out
+
+
+def split_path(rest: str) -> tuple[str, str | None]:
+    """'stadtteil/101.ttl' -> ('stadtteil/101', 'ttl'); minted IRIs never contain a dot in their last segment."""
+    head, _, last = rest.rpartition("/")
+    if "." in last:
+        stem, ext = last.rsplit(".", 1)
+        if ext in FORMATS:
+            return (head + "/" if head else "") + stem, ext
+    return rest, None
+
+
+def negotiate() -> str | None:
+    """Extension of the best format for the Accept header (HTML when there is none or it accepts anything)."""
+    accept = request.accept_mimetypes
+    if not accept or not request.headers.get("Accept"):
+        return "html"
+    best = accept.best_match(["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json",
+                              "application/n-triples", "application/rdf+xml", "application/json"])
+    if best is None:
+        return None
+    return "jsonld" if best == "application/json" else BY_MEDIA[best]
+
+
+def describe(store, iri: str) -> list[ox.Triple]:
+    """The resource's triples in public graphs (and one level of blank nodes), without duplicates."""
+    node = ox.NamedNode(iri)
+    q = load_query("describe-resource", internal=True).text
+    triples: dict[ox.Triple, None] = {}
+    for s in store.query(q, substitutions={"ressource": node}, public_only=True):
+        triples[ox.Triple(node, s["eigenschaft"], s["wert"])] = None
+        if s["p2"] is not None:
+            triples[ox.Triple(s["wert"], s["p2"], s["o2"])] = None
+    return list(triples)
+
+
+def links_header(path: str) -> str:
+    return ", ".join(f'<{path}.{ext}>; rel="alternate"; type="{media}"' for ext, (media, _f) in FORMATS.items())
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str):
+    ctx = get_ctx()
+    local, ext = split_path(rest)
+    iri = ns.ID + local
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return error_response(404, "Nicht gefunden.", "Not found.")
+    negotiated = ext is None
+    if negotiated:
+        ext = negotiate()
+        if ext is None:
+            resp = error_response(406, "Kein passendes Format. Verfügbar: " + ", ".join(
+                m for m, _f in FORMATS.values()) + ".", "No acceptable format. Available: " + ", ".join(
+                m for m, _f in FORMATS.values()) + ".")
+            resp[0].headers["Vary"] = "Accept"
+            return resp
+    triples = describe(ctx.store, iri)
+    if not triples:
+        return error_response(404, f"Zu {iri} gibt es keine öffentlichen Daten.", f"There are no public data about {iri}.")
+    path = "/id/" + local
+    media, fmt = FORMATS[ext]
+    if fmt is None:
+        body = render_page(ctx, iri, path, triples)
+        resp = Response(body, mimetype="text/html")
+    else:
+        data = ox.serialize(triples, format=fmt, prefixes=ns.PREFIXES if fmt is not ox.RdfFormat.N_TRIPLES else None)
+        resp = Response(data, mimetype=media)
+    resp.headers["Link"] = links_header(path)
+    resp.headers["Content-Location"] = f"{path}.{ext}"
+    if negotiated:
+        resp.headers["Vary"] = "Accept"
+    return resp
+
+
+# -- HTML ------------------------------------------------------------------------------------------------------
+def label_map(store, iris: set[str], lang: str) -> dict[str, str]:
+    """Labels (lang, then de, en, any) for IRIs from the public graphs and property-labels.ttl."""
+    found: dict[str, dict[str, str]] = {}
+    terms = [ox.NamedNode(i) for i in sorted(iris)]
+    if terms:
+        for s in store.query(search.with_values("labels-of", {"x": terms}), public_only=True):
+            found.setdefault(s["x"].value, {}).setdefault(s["label"].language or "", s["label"].value)
+    for i in iris:
+        if i not in found and i in display_labels():
+            found[i] = display_labels()[i]
+    out = {}
+    for i, by in found.items():
+        out[i] = by.get(lang) or by.get("de") or by.get("en") or by.get("") or next(iter(by.values()))
+    return out
+
+
+def curie(iri: str) -> str:
+    for p, base in ns.PREFIXES.items():
+        if iri.startswith(base) and len(iri) > len(base) and p not in ("sgid",):
+            return f"{p}:{iri[len(base):]}"
+    return iri
+
+
+def literal_text(lit: ox.Literal, lang: str) -> str:
+    dt = lit.datatype.value if lit.datatype else ""
+    if lang == "de" and dt.endswith(("#decimal", "#double")):
+        return lit.value.replace(".", ",")
+    if dt.endswith("#boolean"):
+        return {"true": "ja" if lang == "de" else "yes", "false": "nein" if lang == "de" else "no"}.get(lit.value,
+                                                                                                      lit.value)
+    return lit.value
+
+
+def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
+    lang = g.get("lang", "de")
+    store = ctx.store
+    main = [t for t in triples if t.subject == ox.NamedNode(iri)]
+    types = [t.object.value for t in main if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
+    iris = {t.predicate.value for t in main} | {t.object.value for t in main if isinstance(t.object, ox.NamedNode)}
+    labels = label_map(store, iris | {iri}, lang)
+    # own label: the literal in the page language first
+    own = [t.object for t in main if t.predicate.value in LABEL_PROPS and isinstance(t.object, ox.Literal)]
+    title = next((lit.value for lit in own if lit.language == lang), None) or labels.get(iri) or local_name(iri)
+    # properties, grouped, with values as links or text; other-language labels and long literals kept
+    rows: dict[str, list[dict]] = {}
+    for t in main:
+        p = t.predicate.value
+        if p in LABEL_PROPS and isinstance(t.object, ox.Literal) and t.object.language not in (lang, None, ""):
+            continue  # the other language's label (still in the RDF documents)
+        o = t.object
+        if isinstance(o, ox.NamedNode):
+            v = {"href": pagepath(o.value), "text": labels.get(o.value) or curie(o.value), "iri": o.value}
+        elif isinstance(o, ox.Literal):
+            if o.language and o.language != lang and any(
+                    isinstance(x.object, ox.Literal) and x.predicate == t.predicate and x.object.language == lang
+                    for x in main):
+                continue
+            v = {"text": literal_text(o, lang), "lang": o.language}
+            if p in (P["schema"] + "url",) or o.value.startswith(("http://", "https://")):
+                v["href"] = o.value if o.value.startswith(("http://", "https://")) else None
+            if p == P["schema"] + "email":
+                v["href"] = "mailto:" + o.value
+        else:
+            v = {"text": "[…]"}
+        rows.setdefault(p, []).append(v)
+    props = [{"iri": p, "href": pagepath(p), "label": labels.get(p) or curie(p), "vals": vals}
+             for p, vals in rows.items()]
+    order = {RDF_TYPE: 0, P["dcterms"] + "description": 1}
+    props.sort(key=lambda d: (order.get(d["iri"], 2), ns.fold(d["label"])))
+
+    extra = related(ctx, iri, types, lang)
+    backlinks = []
+    if not extra.get("param"):
+        q = load_query("resource-backlinks", internal=True).text
+        sols = list(store.query(q, substitutions={"ressource": ox.NamedNode(iri)}, public_only=True))
+        src = {s["quelle"].value for s in sols if isinstance(s["quelle"], ox.NamedNode)}
+        bl = label_map(store, src | {s["eigenschaft"].value for s in sols}, lang)
+        backlinks = [{"href": pagepath(s["quelle"].value), "text": bl.get(s["quelle"].value) or curie(s["quelle"].value),
+                      "via": bl.get(s["eigenschaft"].value) or curie(s["eigenschaft"].value)}
+                     for s in sols if isinstance(s["quelle"], ox.NamedNode)]
+    alternates = [{"href": f"{path}.{ext}", "type": media, "name": FORMAT_NAMES[ext]}
+                  for ext, (media, _f) in FORMATS.items() if ext != "html"]
+    return render_template("resource.html", iri=iri, title=title, props=props, types=types, labels=labels,
+                           extra=extra, backlinks=backlinks, alternates=alternates, pagepath=pagepath, fmt=maps.fmt,
+                           ix=search.get_index(ctx),
+                           reasons_en=search.REASONS_EN)
+
+
+def local_name(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def related(ctx, iri: str, types: list[str], lang: str) -> dict:
+    """The next questions for this kind of resource: its offers (grouped, counted, mapped)."""
+    idx = search.get_index(ctx)
+    out: dict = {}
+    if iri in idx.offers:
+        o = idx.offers[iri]
+        out["offer"] = o
+        out["jsonld"] = json.dumps(schemaorg(idx, o), ensure_ascii=False).replace("</", "<\\/")
+        if o.quarter:
+            s = search.Search(stadtteil=o.quarter, nur_vor_ort=True, sort="name")
+            res = search.run(ctx, s, lang)
+            out["neighbours"] = [x for x in res.offers if x.iri != iri][:10]
+            out["neighbours_total"] = res.total - 1
+            out["neighbours_url"] = "/angebote?" + _qs(s.params())
+        return out
+    term = idx.resolver.terms.get(iri)
+    param = KIND_PARAM.get(term.kind) if term else None
+    if param is None:
+        return out
+    s = search.Search()
+    if param in ("stadtteil", "stadtbezirk"):
+        setattr(s, param, iri)
+    else:
+        s.filters[param] = iri
+    s.sort = search.default_sort(s)
+    res = search.run(ctx, s, lang)
+    out.update(param=param, result=res, search_url="/angebote?" + _qs(s.params()),
+               map_url="/karte?" + _qs(s.params()), first=res.offers[:20])
+    if param == "stadtteil":
+        groups: dict[str, list] = {}
+        for o in res.offers:
+            for z in o.groups or [""]:
+                groups.setdefault(z, []).append(o)
+        out["by_group"] = sorted(((idx.label(z, lang) if z else "–", pagepath(z) if z else None, v)
+                                  for z, v in groups.items()), key=lambda t: ns.fold(t[0]))
+    if param in ("stadtteil", "stadtbezirk", "amt", "zielgruppe", "angebotsart", "traeger", "ziel"):
+        out["map"] = maps.build(ctx, res, lang, title=idx.label(iri, lang),
+                                highlight=iri if param == "stadtteil" else None)
+    if param == "stadtbezirk":
+        out["quarters"] = sorted(idx.quarters(iri), key=lambda a: a.number)
+    return out
+
+
+def _qs(params: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(params)
+
+
+def schemaorg(idx: search.Index, o: search.Offer) -> dict:
+    """schema.org JSON-LD of an offer (a GovernmentService / Service with provider, area served, place)."""
+    doc: dict = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "@id": o.iri,
+        "name": o.label("de"),
+        "url": o.iri,
+    }
+    if o.description:
+        doc["description"] = o.description
+    if o.type:
+        doc["serviceType"] = idx.label(o.type, "de")
+    if o.groups:
+        doc["audience"] = [{"@type": "Audience", "audienceType": idx.label(z, "de"), "@id": z} for z in o.groups]
+    if o.provider:
+        doc["provider"] = {"@type": "Organization", "@id": o.provider, "name": idx.label(o.provider, "de")}
+    if o.office:
+        doc["broker"] = {"@type": "GovernmentOrganization", "@id": o.office, "name": idx.label(o.office, "de")}
+    area = o.quarter or o.borough
+    if o.reach and o.reach.endswith("/gesamtstadt"):
+        area = ns.ID + "stadt/koeln"
+    if area:
+        doc["areaServed"] = {"@type": "AdministrativeArea", "@id": area, "name": idx.label(area, "de")}
+    if o.place:
+        place: dict = {"@type": "Place", "@id": o.place}
+        if o.street or o.postcode or o.city:
+            place["address"] = {"@type": "PostalAddress", "streetAddress": o.street, "postalCode": o.postcode,
+                                "addressLocality": o.city, "addressCountry": "DE"}
+        if o.lat is not None and o.long is not None:
+            place["geo"] = {"@type": "GeoCoordinates", "latitude": o.lat, "longitude": o.long}
+        doc["availableChannel"] = {"@type": "ServiceChannel", "serviceLocation": place}
+    return doc
