@@ -21,10 +21,13 @@ def register(main: click.Group) -> None:
         from ..maps import GeodataError, import_geojson
 
         obj.store  # a clear message when the store is locked
+        error = None
         try:
             n, unmatched = import_geojson(obj.ctx, file)
         except GeodataError as exc:
-            raise click.ClickException(exc.message(obj.lang)) from None
+            error = exc.message(obj.lang)
+        if error:  # raised outside the except block: no traceback keeps the store (and its lock) alive
+            raise click.ClickException(error)
         click.echo(obj.msg(f"{n} Gebietsgeometrien importiert (Graph …/graph/geo).",
                            f"{n} area geometries imported (graph …/graph/geo)."))
         if unmatched:

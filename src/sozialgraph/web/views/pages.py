@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, make_response, render_template, request
 
 from ... import maps, namespaces as ns, search
+from ...interop.schemaorg import offer_jsonld
 from ...queries import load_query
 from .. import error_response, get_ctx
 from .home import pagepath
@@ -108,10 +109,11 @@ def resource(rest: str):
     if negotiated:
         ext = negotiate()
         if ext is None:
-            resp = error_response(406, "Kein passendes Format. Verfügbar: " + ", ".join(
-                m for m, _f in FORMATS.values()) + ".", "No acceptable format. Available: " + ", ".join(
-                m for m, _f in FORMATS.values()) + ".")
-            resp[0].headers["Vary"] = "Accept"
+            available = ", ".join(m for m, _f in FORMATS.values())
+            resp = make_response(error_response(406, f"Kein passendes Format. Verfügbar: {available}.",
+                                                f"No acceptable format. Available: {available}."))
+            resp.headers["Vary"] = "Accept"
+            resp.headers["Link"] = links_header("/id/" + local)
             return resp
     triples = describe(ctx.store, iri)
     if not triples:
@@ -231,7 +233,9 @@ def related(ctx, iri: str, types: list[str], lang: str) -> dict:
     if iri in idx.offers:
         o = idx.offers[iri]
         out["offer"] = o
-        out["jsonld"] = json.dumps(schemaorg(idx, o), ensure_ascii=False).replace("</", "<\\/")
+        doc = offer_jsonld(ctx.store, iri)  # issue 6's schema.org mapping (public graphs only)
+        if doc:
+            out["jsonld"] = json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
         if o.quarter:
             s = search.Search(stadtteil=o.quarter, nur_vor_ort=True, sort="name")
             res = search.run(ctx, s, lang)
@@ -271,38 +275,3 @@ def _qs(params: dict) -> str:
     from urllib.parse import urlencode
 
     return urlencode(params)
-
-
-def schemaorg(idx: search.Index, o: search.Offer) -> dict:
-    """schema.org JSON-LD of an offer (a GovernmentService / Service with provider, area served, place)."""
-    doc: dict = {
-        "@context": "https://schema.org",
-        "@type": "Service",
-        "@id": o.iri,
-        "name": o.label("de"),
-        "url": o.iri,
-    }
-    if o.description:
-        doc["description"] = o.description
-    if o.type:
-        doc["serviceType"] = idx.label(o.type, "de")
-    if o.groups:
-        doc["audience"] = [{"@type": "Audience", "audienceType": idx.label(z, "de"), "@id": z} for z in o.groups]
-    if o.provider:
-        doc["provider"] = {"@type": "Organization", "@id": o.provider, "name": idx.label(o.provider, "de")}
-    if o.office:
-        doc["broker"] = {"@type": "GovernmentOrganization", "@id": o.office, "name": idx.label(o.office, "de")}
-    area = o.quarter or o.borough
-    if o.reach and o.reach.endswith("/gesamtstadt"):
-        area = ns.ID + "stadt/koeln"
-    if area:
-        doc["areaServed"] = {"@type": "AdministrativeArea", "@id": area, "name": idx.label(area, "de")}
-    if o.place:
-        place: dict = {"@type": "Place", "@id": o.place}
-        if o.street or o.postcode or o.city:
-            place["address"] = {"@type": "PostalAddress", "streetAddress": o.street, "postalCode": o.postcode,
-                                "addressLocality": o.city, "addressCountry": "DE"}
-        if o.lat is not None and o.long is not None:
-            place["geo"] = {"@type": "GeoCoordinates", "latitude": o.lat, "longitude": o.long}
-        doc["availableChannel"] = {"@type": "ServiceChannel", "serviceLocation": place}
-    return doc
