@@ -31,7 +31,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_rows", 10000, "Most result rows (or triples) one SPARQL query returns.", int),
     Setting("query_workers", 2, "Worker processes that evaluate SPARQL queries (and queries running at once).", int),
     Setting("queue_timeout", 10.0, "Seconds a query waits for a free worker before the server answers 503.", float),
+    Setting("federation_allow", "", "SERVICE endpoints the public SPARQL endpoint may call (comma-separated URL "
+            "prefixes; '*' any; empty: SERVICE refused)."),
+    Setting("checkpoint_dir", "", "Directory for the read-only store checkpoints of the SPARQL workers (empty: "
+            "next to the store, STORE-checkpoints; must be on the store's file system)."),
     Setting("upload_limit_mb", 20, "Largest accepted submission file in MiB.", int),
+    Setting("validate_workers", 2, "Processes that run SHACL on a large submission (1: validate in-process only).",
+            int),
+    Setting("token_days", 365, "Days an upload token from `sozialgraph token create` stays valid.", int),
     Setting("public_url", "", "Public base URL of this server (for links in catalogue and service description); "
             "empty: taken from each request."),
     Setting("licence", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "Licence of published data (IRI)."),

@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None, context: Context | Non
     settings = config.load(test_config or {})
     ctx = context or Context(settings)
     app.extensions["sozialgraph"] = ctx
+    app.config["SOZIALGRAPH_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["upload_limit_mb"] * 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -64,11 +65,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json" or request.args.get("format") == "json"
 
 
-def error_response(status: int, de: str, en: str, **extra):
-    """The one error envelope: JSON {"ok": false, "error", "error_de", "error_en", "status"} or an HTML page."""
+def error_response(status: int, de: str, en: str, as_json: bool | None = None, **extra):
+    """The one error envelope: JSON {"ok": false, "error", "error_de", "error_en", "status"} or an HTML page.
+    ``as_json`` forces the choice (e.g. for SPARQL clients, which never ask for application/json)."""
     lang = g.get("lang", "de")
     msg = en if lang == "en" else de
-    if wants_json():
+    if as_json or (as_json is None and wants_json()):
         body = {"ok": False, "error": msg, "error_de": de, "error_en": en, "status": status, **extra}
         return jsonify(body), status
     from flask import render_template

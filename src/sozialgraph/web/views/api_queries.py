@@ -1,0 +1,93 @@
+"""Saved queries over HTTP: `GET /api/queries` lists queries/*.rq; `GET /api/queries/NAME?KEY=VALUE` runs one with
+its parameters bound as RDF terms (pyoxigraph substitutions), bounded like every public query (sparql_pool).
+
+Answers: JSON (default; {"ok", "query", "columns", "rows": [{column: value}], "row_count", ...}), CSV
+(`format=csv` or Accept text/csv) or standard SPARQL JSON results (`format=sparql-json` or Accept
+application/sparql-results+json). A bad parameter value is a 400 naming the parameter and why.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, g, jsonify, request, url_for
+
+from ... import protocol
+from ...output import rows_of
+from ...protocol import ProtocolError
+from ...queries import ParameterError, SavedQuery, list_queries, load_query
+from .. import error_response, get_ctx
+from .sparql import get_pool
+
+bp = Blueprint("api_queries", __name__)
+bp.after_request(protocol.add_cors)
+
+RESERVED = ("format", "lang")
+
+
+def describe(q: SavedQuery, lang: str) -> dict:
+    return {**q.as_dict(lang), "url": url_for("api_queries.run", name=q.name, _external=True),
+            "page": url_for("abfrage.page", beispiel=q.name, _external=True)}
+
+
+@bp.get("/api/queries")
+def index():
+    lang = g.get("lang", "de")
+    return jsonify({"ok": True, "queries": [describe(q, lang) for q in list_queries()]})
+
+
+def _output_format() -> str:
+    fmt = (request.args.get("format") or "").lower()
+    if fmt:
+        if fmt not in ("json", "csv", "sparql-json"):
+            raise ProtocolError(400, f"Unbekanntes Format '{fmt}'. Erlaubt: json, csv, sparql-json.",
+                                f"Unknown format '{fmt}'. Allowed: json, csv, sparql-json.")
+        return fmt
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv", "application/sparql-results+json"])
+    return {"text/csv": "csv", "application/sparql-results+json": "sparql-json"}.get(best or "", "json")
+
+
+def run_saved_query(q: SavedQuery, values: dict[str, str], fmt_key: str):
+    """Bind and run a saved query through the query workers; ParameterError / ProtocolError on failure."""
+    subs = q.bind(values, get_ctx().resolver())
+    pool = get_pool()
+    formats = {"select": fmt_key, "ask": "json" if fmt_key == "csv" else fmt_key, "graph": "nt"}
+    return subs, pool.run(pool.job(q.text, formats=formats, substitutions=subs))
+
+
+@bp.get("/api/queries/<name>")
+def run(name: str):
+    try:
+        q = load_query(name)
+    except KeyError:
+        return error_response(404, f"Keine gespeicherte Abfrage '{name}' (Liste: /api/queries).",
+                              f"No saved query '{name}' (list: /api/queries).", as_json=True)
+    values = {k: v for k, v in request.args.items() if k not in RESERVED}
+    try:
+        fmt = _output_format()
+        subs, res = run_saved_query(q, values, "csv" if fmt == "csv" else "json")
+    except ParameterError as exc:
+        return error_response(400, exc.message("de"), exc.message("en"), as_json=True, parameter=exc.param,
+                              suggestions=exc.suggestions)
+    except ProtocolError as exc:
+        resp, status = error_response(exc.status, exc.de, exc.en, as_json=True)
+        resp.status_code = status
+        resp.headers.update(exc.headers)
+        return resp
+    if fmt in ("csv", "sparql-json"):
+        resp = Response(res.body, 200, content_type=res.media_type)
+        if fmt == "csv":
+            resp.headers["Content-Disposition"] = f'inline; filename="{q.name}.csv"'
+    else:
+        result = ox.parse_query_results(res.body, ox.QueryResultsFormat.JSON)
+        if isinstance(result, ox.QueryBoolean):
+            body = {"ok": True, "query": q.name, "boolean": bool(result)}
+        else:
+            columns, rows = rows_of(result)
+            body = {"ok": True, "query": q.name, "title": q.title_in(g.get("lang", "de")),
+                    "parameters": {k: v.value for k, v in subs.items()}, "columns": columns,
+                    "rows": [dict(zip(columns, r)) for r in rows], "row_count": len(rows)}
+        resp = jsonify(body)
+    if res.rows is not None:
+        resp.headers["X-Result-Rows"] = str(res.rows)
+    resp.headers["Vary"] = "Accept, Accept-Language"
+    return resp

@@ -1,0 +1,258 @@
+"""The public SPARQL 1.1 endpoint `/sparql` (Protocol, read-only, public graphs only, bounded), its Service
+Description and the VoID description at `/.well-known/void`. See docs/sparql.md."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+
+from ... import namespaces as ns
+from ... import protocol
+from ...protocol import ProtocolError
+from ...queries import load_query
+from ...sparql_pool import SparqlPool
+from .. import error_response, get_ctx
+
+bp = Blueprint("sparql", __name__)
+bp.after_request(protocol.add_cors)
+
+RDF_DIR = Path(__file__).resolve().parents[1] / "templates" / "rdf"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = ns.PREFIXES["void"]
+RDF_TYPE = ox.NamedNode(ns.PREFIXES["rdf"] + "type")
+_pool_lock = threading.Lock()
+
+
+# -- the pool of query workers ---------------------------------------------------------------------------------
+def init_app(app) -> None:
+    app.extensions["sparql_pool"] = None  # created by the first query (get_pool)
+
+
+def settings() -> dict:
+    return current_app.config.get("SOZIALGRAPH_SETTINGS") or get_ctx().settings
+
+
+def get_pool(app=None) -> SparqlPool:
+    app = app or current_app._get_current_object()
+    with _pool_lock:
+        pool = app.extensions.get("sparql_pool")
+        if pool is None or pool.closed:
+            ctx = app.extensions["sozialgraph"]
+            pool = SparqlPool(ctx.store, app.config.get("SOZIALGRAPH_SETTINGS") or ctx.settings)
+            app.extensions["sparql_pool"] = pool
+        return pool
+
+
+def close_pool(app) -> None:
+    pool = app.extensions.get("sparql_pool")
+    if pool is not None:
+        pool.close()
+
+
+def protocol_error(exc: ProtocolError):
+    """SPARQL clients get the JSON envelope; a browser asking for HTML gets the error page."""
+    resp, status = error_response(exc.status, exc.de, exc.en, as_json=not _browser())
+    resp = current_app.make_response((resp, status))
+    for k, v in exc.headers.items():
+        resp.headers[k] = v
+    return resp
+
+
+def _browser() -> bool:
+    """True if the client prefers HTML (explicitly listed) over every SPARQL result format."""
+    acc = request.accept_mimetypes
+    html = max((q for v, q in acc if v == "text/html"), default=0)
+    others = [m for offers in protocol.OFFERS.values() for m, _ in offers]
+    return html > 0 and html >= max(acc.quality(m) for m in others)
+
+
+# -- the endpoint --------------------------------------------------------------------------------------------
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    try:
+        text, dg, ng = _read_request()
+        if text is None:
+            return service_description()
+        fmt_values = request.args.getlist("format") + request.form.getlist("format")
+        if not fmt_values and _browser() and request.method == "GET":
+            return redirect(url_for("abfrage.page", query=text, **_dataset_args(dg, ng)), 303)
+        formats = protocol.negotiate(request.accept_mimetypes if request.headers.get("Accept") else None,
+                                     fmt_values)
+        pool = get_pool()
+        result = pool.run(pool.job(text, formats=formats, default_graphs=dg, named_graphs=ng))
+    except ProtocolError as exc:
+        resp = protocol_error(exc)
+        resp.headers["X-Max-Rows"] = str(settings()["max_rows"])
+        return resp
+    resp = Response(result.body, 200, content_type=result.media_type)
+    if result.rows is not None:
+        resp.headers["X-Result-Rows"] = str(result.rows)
+    resp.headers["X-Max-Rows"] = str(settings()["max_rows"])
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def _dataset_args(dg, ng) -> dict:
+    out = {}
+    if dg:
+        out["default-graph-uri"] = dg
+    if ng:
+        out["named-graph-uri"] = ng
+    return out
+
+
+def _read_request() -> tuple[str | None, list[str] | None, list[str] | None]:
+    """(query text or None for a description request, default graphs, named graphs) per SPARQL 1.1 Protocol."""
+    args = request.args
+    queries = args.getlist("query")
+    if "update" in args or (request.method == "POST" and request.mimetype == "application/sparql-update"):
+        raise _read_only()
+    if request.method == "POST":
+        mt = request.mimetype
+        charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+        if not mt:
+            raise ProtocolError(400, "Content-Type fehlt. Erlaubt: application/x-www-form-urlencoded oder "
+                                     "application/sparql-query.",
+                                "Content-Type is missing. Allowed: application/x-www-form-urlencoded or "
+                                "application/sparql-query.")
+        if mt not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+            raise ProtocolError(415, f"Nicht unterstützter Content-Type '{mt}'. Erlaubt: "
+                                     f"application/x-www-form-urlencoded oder application/sparql-query.",
+                                f"Unsupported Content-Type '{mt}'. Allowed: application/x-www-form-urlencoded "
+                                f"or application/sparql-query.")
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"Zeichensatz '{charset}' wird nicht unterstützt; bitte UTF-8.",
+                                f"Charset '{charset}' is not supported; use UTF-8.")
+        if mt == "application/x-www-form-urlencoded":
+            if "update" in request.form:
+                raise _read_only()
+            queries = queries + request.form.getlist("query")
+            if not queries:
+                raise _missing()
+        else:
+            if queries:
+                raise ProtocolError(400, "Die Abfrage steht im Rumpf; ein zusätzlicher query-Parameter ist nicht "
+                                         "erlaubt.",
+                                    "The query is in the body; an extra query parameter is not allowed.")
+            try:
+                queries = [request.get_data(cache=True).decode("utf-8")]
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "Der Rumpf ist kein gültiges UTF-8.", "The body is not valid UTF-8.") \
+                    from None
+    if len(queries) > 1:
+        raise ProtocolError(400, "Mehr als ein query-Parameter. Bitte genau eine Abfrage senden.",
+                            "More than one query parameter. Send exactly one query.")
+    dg = args.getlist("default-graph-uri") + request.form.getlist("default-graph-uri")
+    ng = args.getlist("named-graph-uri") + request.form.getlist("named-graph-uri")
+    for g in dg + ng:
+        try:
+            ox.NamedNode(g)
+        except ValueError:
+            raise ProtocolError(400, f"'{g}' ist keine gültige Graph-IRI.", f"'{g}' is not a valid graph IRI.") \
+                from None
+    if not queries:
+        if request.method == "POST":
+            raise _missing()
+        return None, None, None
+    if not queries[0].strip():
+        raise _missing()
+    if dg or ng:
+        return queries[0], dg, ng
+    return queries[0], None, None
+
+
+def _read_only() -> ProtocolError:
+    return ProtocolError(403, "Dieser Endpunkt ist schreibgeschützt: SPARQL Update ist nicht erlaubt. Daten ändern "
+                              "sich nur durch Einreichungen.",
+                         "This endpoint is read-only: SPARQL Update is not allowed. Data changes only through "
+                         "submissions.")
+
+
+def _missing() -> ProtocolError:
+    return ProtocolError(400, "Keine Abfrage: der Parameter query fehlt oder ist leer.",
+                         "No query: the query parameter is missing or empty.")
+
+
+# -- descriptions ----------------------------------------------------------------------------------------------
+def base_url() -> str:
+    pub = settings().get("public_url") or ""
+    return (pub.rstrip("/") + "/") if pub else request.url_root
+
+
+def _graph_response(triples: list[ox.Triple]):
+    formats = protocol.negotiate(request.accept_mimetypes if request.headers.get("Accept") else None,
+                                 request.args.getlist("format"))
+    key = formats.get("graph")
+    if key is None:
+        raise protocol.not_acceptable("graph")
+    fmt, media = protocol.GRAPH_FORMATS[key]
+    kwargs = {"prefixes": {**ns.PREFIXES, "sd": SD, "formats": "http://www.w3.org/ns/formats/"}} \
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else {}
+    resp = Response(ox.serialize(triples, format=fmt, **kwargs), 200, content_type=media)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def _template(name: str, base: str) -> list[ox.Triple]:
+    with open(RDF_DIR / name, "rb") as fh:
+        return [ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(fh, ox.RdfFormat.TURTLE, base_iri=base)]
+
+
+def service_description():
+    if _browser() and not request.args.getlist("format"):
+        return redirect(url_for("abfrage.page"), 303)
+    endpoint = base_url() + "sparql"
+    triples = _template("service-description.ttl", endpoint)
+    dataset = ox.NamedNode(endpoint + "#dataset")
+    for g in get_ctx().store.public_graphs():
+        b = ox.BlankNode()
+        triples += [ox.Triple(dataset, ox.NamedNode(SD + "namedGraph"), b),
+                    ox.Triple(b, RDF_TYPE, ox.NamedNode(SD + "NamedGraph")),
+                    ox.Triple(b, ox.NamedNode(SD + "name"), ox.NamedNode(g))]
+    return _graph_response(triples)
+
+
+@bp.get("/.well-known/void")
+def void():
+    try:
+        base = base_url()
+        triples = _template("void.ttl", base)
+        ds = ox.NamedNode(base + ".well-known/void#sozialgraph")
+        lic = settings().get("licence")
+        if lic:
+            triples.append(ox.Triple(ds, ox.NamedNode(ns.PREFIXES["dcterms"] + "license"), ox.NamedNode(lic)))
+        counts = triple_counts()
+        xsd_int = ox.NamedNode(ns.PREFIXES["xsd"] + "integer")
+        triples.append(ox.Triple(ds, ox.NamedNode(VOID + "triples"), ox.Literal(str(sum(counts.values())),
+                                                                                  datatype=xsd_int)))
+        for g, n in counts.items():
+            gn = ox.NamedNode(g)
+            triples += [ox.Triple(ds, ox.NamedNode(VOID + "subset"), gn),
+                        ox.Triple(gn, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
+                        ox.Triple(gn, ox.NamedNode(VOID + "triples"), ox.Literal(str(n), datatype=xsd_int)),
+                        ox.Triple(gn, ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(base + "sparql"))]
+        return _graph_response(triples)
+    except ProtocolError as exc:
+        return protocol_error(exc)
+
+
+_counts_cache: dict = {}
+
+
+def triple_counts() -> dict[str, int]:
+    """Triples per public graph, evaluated by the query workers (bounded), cached per store generation."""
+    store = get_ctx().store
+    key = (id(store), store.generation)
+    if key not in _counts_cache:
+        pool = get_pool()
+        res = pool.run(pool.job(load_query("count-triples-per-graph", internal=True).text,
+                                formats={"select": "json"}, max_rows=1_000_000))
+        rows = json.loads(res.body)["results"]["bindings"]
+        _counts_cache.clear()
+        _counts_cache[key] = {r["graph"]["value"]: int(r["tripel"]["value"]) for r in rows}
+    return _counts_cache[key]
