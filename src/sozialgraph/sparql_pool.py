@@ -64,6 +64,7 @@ class QueryJob:
     substitutions: dict | None = None  # variable name -> pyoxigraph term
     max_rows: int = 10000
     federation_allow: str = ""
+    base_iri: str | None = None  # for relative IRIs in the query: the endpoint's URL
 
 
 @dataclass
@@ -102,9 +103,9 @@ def _analyse(text: str) -> tuple[list[str] | None, list[str] | None, list | None
     default: list[str] = []
     named: list[str] = []
     for clause in q.algebra.get("datasetClause") or []:
-        if clause.get("default") is not None:
+        if "default" in clause:
             default.append(str(clause["default"]))
-        if clause.get("named") is not None:
+        if "named" in clause:
             named.append(str(clause["named"]))
     services: list = []
     seen: set[int] = set()
@@ -166,7 +167,7 @@ def evaluate(store: ox.Store, public_graphs: list[str], job: QueryJob) -> QueryR
             named_g = _public(from_named or [])
     if not default_g:
         default_g = [ox.NamedNode(EMPTY_GRAPH)]
-    kwargs: dict = {"default_graph": default_g, "named_graphs": named_g}
+    kwargs: dict = {"default_graph": default_g, "named_graphs": named_g, "base_iri": job.base_iri}
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions.items()}
     try:

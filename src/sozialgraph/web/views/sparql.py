@@ -71,9 +71,12 @@ def _browser() -> bool:
 
 
 # -- the endpoint --------------------------------------------------------------------------------------------
-@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
 def sparql():
     try:
+        if request.method not in ("GET", "POST"):
+            raise ProtocolError(405, "Methode nicht erlaubt: Abfragen mit GET oder POST.",
+                                "Method not allowed: query with GET or POST.", {"Allow": "GET, POST, OPTIONS"})
         text, dg, ng = _read_request()
         if text is None:
             return service_description()
@@ -83,7 +86,8 @@ def sparql():
         formats = protocol.negotiate(request.accept_mimetypes if request.headers.get("Accept") else None,
                                      fmt_values)
         pool = get_pool()
-        result = pool.run(pool.job(text, formats=formats, default_graphs=dg, named_graphs=ng))
+        result = pool.run(pool.job(text, formats=formats, default_graphs=dg, named_graphs=ng,
+                                   base_iri=base_url() + "sparql"))
     except ProtocolError as exc:
         resp = protocol_error(exc)
         resp.headers["X-Max-Rows"] = str(settings()["max_rows"])
