@@ -133,17 +133,33 @@ def _term_with_detail(term: dict, taxonomies: dict[str, dict]) -> dict:
     return {**term, "taxonomy_detail": taxonomies[term["taxonomy_id"]]}
 
 
+def offer_records(store, offer: str | None = None):
+    """Rows of queries/internal/hsds-offers.rq as dicts of text, one office graph at a time (a dataset of that graph
+    plus vocabularies and reference data is much faster than the union of all public graphs)."""
+    import pyoxigraph as ox
+
+    q = load_query("hsds-offers", internal=True).text
+    graphs = [g for g in store.public_graphs() if g.startswith(ns.GRAPH + "office/")]
+    subs = None
+    if offer:
+        subs = {"angebot": ox.NamedNode(offer)}
+        code = offer[len(ns.ID + "angebot/"):].split("/", 1)[0] if offer.startswith(ns.ID + "angebot/") else ""
+        graphs = [g for g in graphs if g == ns.office_graph(code)] or graphs
+    for g in graphs:
+        for r in store.select(q, substitutions=subs, public_only=True,
+                              default_graph=[ns.G_VOCAB, ns.G_REFERENCE, g]):
+            yield {k: t.value for k, t in r.items()}
+
+
 def build_hsds(store) -> dict[str, list[dict]]:
     """All HSDS entities for the public offers (lists of plain dicts)."""
     taxonomies, term_list, terms = build_taxonomies(store)
     tax_by_id = {t["id"]: t for t in taxonomies}
-    rows = store.select(load_query("hsds-offers", internal=True).text, public_only=True)
     orgs: dict[str, dict] = {}
     locations: dict[str, dict] = {}
     sals: list[dict] = []
     services: list[dict] = []
-    for r in rows:
-        v = {k: t.value for k, t in r.items()}
+    for v in offer_records(store):
         offer = v["angebot"]
         sid = uid(offer)
         org_iri = v.get("traeger") or v.get("amt") or ns.ID + "org/unbekannt"

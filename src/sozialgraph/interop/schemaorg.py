@@ -13,11 +13,8 @@ from __future__ import annotations
 import json
 from typing import IO
 
-import pyoxigraph as ox
-
 from .. import namespaces as ns
-from ..queries import load_query
-from .hsds import build_taxonomies
+from .hsds import build_taxonomies, offer_records
 
 CONTEXT = "https://schema.org"
 CITY = ns.ID + "stadt/koeln"
@@ -85,10 +82,7 @@ def service(v: dict[str, str], names: dict[str, dict]) -> dict:
 
 
 def _rows(store, offer: str | None = None):
-    q = load_query("hsds-offers", internal=True).text
-    subs = {"angebot": ox.NamedNode(offer)} if offer else None
-    for r in store.select(q, substitutions=subs, public_only=True):
-        yield {k: t.value for k, t in r.items()}
+    return offer_records(store, offer)
 
 
 def _names(store) -> dict[str, dict]:
