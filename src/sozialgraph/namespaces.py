@@ -41,6 +41,7 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "sh": "http://www.w3.org/ns/shacl#",
     "vann": "http://purl.org/vocab/vann/",
+    "sgsh": BASE + "shapes#",
 }
 
 SG = PREFIXES["sg"]

@@ -202,6 +202,12 @@ class OxigraphStore:
         self._store.extend(quads)
         self._changed()
 
+    def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads fast but without a transaction: only for graphs that nothing references yet (a crash may leave
+        them half written)."""
+        self._store.bulk_extend(quads)
+        self._changed()
+
     def stage(self, triples: Iterable[ox.Triple]) -> str:
         """Write triples into a fresh private staging graph (one transaction); return its IRI."""
         g = STAGING + uuid.uuid4().hex
