@@ -405,9 +405,9 @@ def run_sparql(staged: Staged, support: list[ox.Triple]) -> list[tuple]:
             if this is None or this not in targets:
                 continue
             value, path = sol["value"] if "value" in _vars(c) else None, sol["path"] if "path" in _vars(c) else None
+            value = value if value is not None else this  # SHACL 5.3.2: no ?value -> sh:value is $this
             out.append((c.severity, _fill(c.message_de, sol, c), _fill(c.message_en, sol, c), this.value,
-                        path.value if path is not None else None, c.shape,
-                        value.value if value is not None else None))
+                        path.value if path is not None else None, c.shape, value.value))
     return list(dict.fromkeys(out))
 
 
