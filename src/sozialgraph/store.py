@@ -191,6 +191,12 @@ class OxigraphStore:
                                                         ox.RdfFormat.JSON_LD) else {}
             ox.serialize(triples, output, f, **kwargs)
 
+    def dump_graph(self, output: IO[bytes], fmt: str, graph: str) -> None:
+        """Serialise one named graph natively in Oxigraph (fast path for big dumps; graphs are not filtered)."""
+        f = rdf_format(fmt)
+        kwargs = {"prefixes": ns.PREFIXES} if f in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+        self._store.dump(output, f, from_graph=ox.NamedNode(graph), **kwargs)
+
     # -- writing -------------------------------------------------------------------------------------------
     def update(self, sparql: str) -> None:
         """One SPARQL update, one transaction."""
