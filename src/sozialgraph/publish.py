@@ -18,11 +18,13 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import sys
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -273,12 +275,10 @@ def write_release(ctx, outdir: str | Path, base_url: str = "", *, date: dt.date 
     tmp.mkdir()
     try:
         specs = plan_datasets(store)
-        files: list[FileEntry] = []
-        # the whole's CSV last: it is the office CSVs put together (offers live only in office graphs)
-        steps = sorted(((s, f) for s in specs for f in FORMATS), key=lambda sf: sf[0].office is None and
-                       sf[1].rdf is None)
+        steps = [(s, f) for s in specs for f in FORMATS]
         show = progress if progress is not None else sys.stderr.isatty()
-        for spec, fmt in tqdm(steps, desc="Veröffentlichung / publishing", unit="Datei", disable=not show):
+
+        def write_step(spec: DatasetSpec, fmt: FileFormat) -> FileEntry:
             name = f"{spec.key}-angebote.csv" if fmt.rdf is None else f"{spec.key}.{fmt.key}"
             path = tmp / name
             if fmt.rdf is None and spec.office:
@@ -294,7 +294,21 @@ def write_release(ctx, outdir: str | Path, base_url: str = "", *, date: dt.date 
                                 shutil.copyfileobj(part, out)
             else:
                 _dump(store, path, fmt, spec.graphs)
-            files.append(FileEntry(name, spec.key, fmt.key, fmt.media_type, path.stat().st_size, sha256_of(path)))
+            return FileEntry(name, spec.key, fmt.key, fmt.media_type, path.stat().st_size, sha256_of(path))
+
+        # Oxigraph releases the GIL while it evaluates and serialises: files are written in parallel; the whole's
+        # CSV last, because it is the office CSVs put together (offers live only in office graphs).
+        last = [(s, f) for (s, f) in steps if s.office is None and f.rdf is None]
+        first = [sf for sf in steps if sf not in last]
+        files = []
+        with tqdm(total=len(steps), desc="Veröffentlichung / publishing", unit="Datei", disable=not show) as bar, \
+                ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+            for fut in as_completed([pool.submit(write_step, s, f) for s, f in first]):
+                files.append(fut.result())
+                bar.update()
+            for s, f in last:
+                files.append(write_step(s, f))
+                bar.update()
         order = {s.key: i for i, s in enumerate(specs)}
         files.sort(key=lambda f: (order[f.dataset], [x.key for x in FORMATS].index(f.format)))
         release = Release(target, date.isoformat(), now.isoformat(), base_url, files, [s.key for s in specs])
