@@ -594,3 +594,19 @@ def test_readme_names_competency_question_and_its_query(number):
 
 def test_readme_links_conventions():
     assert "docs/CONVENTIONS.md" in README_FILE.read_text(encoding="utf-8")
+
+
+def test_every_sg_term_used_by_code_queries_shapes_and_data_is_declared():
+    """Code, queries, shapes and reference data may only use sg: terms the ontology declares."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    onto = (root / "ontology" / "sozialgraph.ttl").read_text(encoding="utf-8")
+    declared = set(re.findall(r"^sg:([A-Za-z]+)", onto, re.M))
+    used: dict[str, str] = {}
+    for folder, pattern in (("src", "**/*.py"), ("queries", "**/*.rq"), ("shapes", "*.ttl"), ("data", "**/*.ttl")):
+        for f in (root / folder).glob(pattern):
+            for term in re.findall(r"\bsg:([A-Za-z]+)", f.read_text(encoding="utf-8")):
+                used.setdefault(term, str(f.relative_to(root)))
+    missing = {t: f for t, f in used.items() if t not in declared}
+    assert not missing, f"sg: terms used but not declared in the ontology: {missing}"
