@@ -98,9 +98,9 @@ def page():
             ctx["query"] = q.text
             values = {p.name: request.args.get(p.name, "") for p in q.params}
             ctx["values"] = values
-            subs = q.bind({k: v for k, v in values.items() if v.strip()}, get_ctx().resolver())
+            terms = q.bind({k: v for k, v in values.items() if v.strip()}, get_ctx().resolver())
             pool = get_pool()
-            res = pool.run(pool.job(q.text, formats=PAGE_FORMATS, substitutions=subs))
+            res = pool.run(pool.job(q.render(terms), formats=PAGE_FORMATS))
             ctx["result"] = _table(res)
             api = "/api/queries/" + q.name + "?" + urlencode({k: v for k, v in values.items() if v.strip()})
             ctx["downloads"] = [("JSON", api + ("&" if "?" in api else "?") + "format=json"),

@@ -1,5 +1,6 @@
 """Saved queries over HTTP: `GET /api/queries` lists queries/*.rq; `GET /api/queries/NAME?KEY=VALUE` runs one with
-its parameters bound as RDF terms (pyoxigraph substitutions), bounded like every public query (sparql_pool).
+its parameters bound as escaped RDF terms in
+the query's `VALUES ?name { UNDEF }` lines (SavedQuery.render), bounded like every public query (sparql_pool).
 
 Answers: JSON (default; {"ok", "query", "columns", "rows": [{column: value}], "row_count", ...}), CSV
 (`format=csv` or Accept text/csv) or standard SPARQL JSON results (`format=sparql-json` or Accept
@@ -48,10 +49,10 @@ def _output_format() -> str:
 
 def run_saved_query(q: SavedQuery, values: dict[str, str], fmt_key: str):
     """Bind and run a saved query through the query workers; ParameterError / ProtocolError on failure."""
-    subs = q.bind(values, get_ctx().resolver())
+    terms = q.bind(values, get_ctx().resolver())
     pool = get_pool()
     formats = {"select": fmt_key, "ask": "json" if fmt_key == "csv" else fmt_key, "graph": "nt"}
-    return subs, pool.run(pool.job(q.text, formats=formats, substitutions=subs))
+    return terms, pool.run(pool.job(q.render(terms), formats=formats))
 
 
 @bp.get("/api/queries/<name>")
