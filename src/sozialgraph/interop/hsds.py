@@ -144,11 +144,17 @@ def offer_records(store, offer: str | None = None):
     if offer:
         subs = {"angebot": ox.NamedNode(offer)}
         code = offer[len(ns.ID + "angebot/"):].split("/", 1)[0] if offer.startswith(ns.ID + "angebot/") else ""
-        graphs = [g for g in graphs if g == ns.office_graph(code)] or graphs
+        # the office graph named in the offer's IRI first; any other public office graph if it is not there
+        own = [g for g in graphs if g == ns.office_graph(code)]
+        graphs = own + [g for g in graphs if g not in own]
     for g in graphs:
+        found = False
         for r in store.select(q, substitutions=subs, public_only=True,
                               default_graph=[ns.G_VOCAB, ns.G_REFERENCE, g]):
+            found = True
             yield {k: t.value for k, t in r.items()}
+        if offer and found:
+            return
 
 
 def build_hsds(store) -> dict[str, list[dict]]:
