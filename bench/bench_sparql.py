@@ -57,9 +57,9 @@ def wait_up(url: str, proc: subprocess.Popen, secs: float = 300) -> None:
         if proc.poll() is not None:
             raise SystemExit(f"server exited: {proc.returncode}")
         try:
-            requests.get(url, params={"query": "ASK {}"}, headers=JSON, timeout=5)
+            requests.get(url, params={"query": "ASK {}"}, headers=JSON, timeout=60)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
 

@@ -455,13 +455,18 @@ class SparqlPool:
 def _prune(path: Path) -> None:
     """Remove the private graphs (and the unused default graph) from a fresh checkpoint before any worker opens
     it: the workers can then not read private data at all, and may use the fast union default graph. The cost
-    grows with the private data (versions); it is paid once per write, not per query."""
-    st = ox.Store(str(path))
+    grows with the private data (versions); it is paid once per write, not per query.
+
+    Runs in a fresh interpreter: the server process is a fork (gunicorn), and RocksDB cannot open another
+    database in a forked process (its background threads did not survive the fork)."""
+    subprocess.run([sys.executable, "-m", __name__, "--prune", str(path)], check=True, stdin=subprocess.DEVNULL)
+
+
+def _prune_here(path: str) -> None:
+    st = ox.Store(path)
     private = [g for g in st.named_graphs() if isinstance(g, ox.NamedNode) and not ns.is_public_graph(g.value)]
     st.update(";\n".join(["DROP SILENT DEFAULT"] + [f"DROP SILENT GRAPH {g}" for g in private]))
     st.flush()
-    del st
-    gc.collect()
 
 
 def get_pool(store, settings: dict) -> SparqlPool:
@@ -469,7 +474,10 @@ def get_pool(store, settings: dict) -> SparqlPool:
     return SparqlPool(store, settings)
 
 
-if __name__ == "__main__":  # a worker process, started by _Slot
-    from sozialgraph.sparql_pool import _worker_main as _main  # the package's classes, not __main__'s
+if __name__ == "__main__":  # a worker process (started by _Slot) or the pruning of a checkpoint
+    from sozialgraph import sparql_pool as _pool  # the package's classes, not __main__'s
 
-    _main(Connection(int(sys.argv[1])))
+    if sys.argv[1] == "--prune":
+        _pool._prune_here(sys.argv[2])
+    else:
+        _pool._worker_main(Connection(int(sys.argv[1])))
