@@ -178,28 +178,42 @@ def _swap(code: str, n: int) -> list[str]:
 
 def _write_version(store, code, n, public, private, prov, private_prov) -> None:
     vpub, vpriv = ns.version_graph(code, n, "public"), ns.version_graph(code, n, "private")
+    pub_nt, priv_nt = _nt_bytes(public), _nt_bytes(private)
     # (1) the version graphs: new names that nothing references until (2) records their provenance, so they are
     # written with the fast non-transactional bulk loader; leftovers of a crashed attempt are dropped first.
     store.update(f"DROP SILENT GRAPH {iri(vpub)};\nDROP SILENT GRAPH {iri(vpriv)}")
-    gpub, gpriv = NN(vpub), NN(vpriv)
-    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, gpub) for t in public]
-                      + [ox.Quad(t.subject, t.predicate, t.object, gpriv) for t in private])
+    if pub_nt:
+        store.bulk_load_bytes(pub_nt, vpub)
+    if priv_nt:
+        store.bulk_load_bytes(priv_nt, vpriv)
     # (2) one update (one transaction): the office's graphs become the new version, provenance is recorded.
-    # Only the difference to the current dataset is written (a resubmission usually changes few offers).
+    # Only the difference to the current dataset is written (a resubmission usually changes few offers). The
+    # difference is taken on N-Triples lines: Oxigraph writes one canonical line per triple, the same for a
+    # dump of the stored graph and for the new data, so set operations on bytes find it without building
+    # hundreds of thousands of Python term objects.
     ops = []
-    for graph, new in ((ns.office_graph(code), public), (ns.private_office_graph(code), private)):
-        old = set(store.triples(graph))
-        fresh = set(new)
-        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in old | fresh):
-            src = vpub if graph == ns.office_graph(code) else vpriv
+    for graph, new_nt, src in ((ns.office_graph(code), pub_nt, vpub), (ns.private_office_graph(code), priv_nt, vpriv)):
+        old_nt = store.graph_ntriples(graph)
+        if b"_:" in old_nt or b"_:" in new_nt:  # blank nodes have no stable lines: replace the graph whole
             ops += [f"DROP SILENT GRAPH {iri(graph)}", f"ADD SILENT GRAPH {iri(src)} TO GRAPH {iri(graph)}"]
             continue
+        old, fresh = set(old_nt.splitlines()), set(new_nt.splitlines())
         gone, added = old - fresh, fresh - old
         if gone:
-            ops.append(f"DELETE DATA {{ GRAPH {iri(graph)} {{\n{_nt(gone)}}} }}")
+            ops.append(f"DELETE DATA {{ GRAPH {iri(graph)} {{\n{_lines(gone)}}} }}")
         if added:
-            ops.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{_nt(added)}}} }}")
+            ops.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{_lines(added)}}} }}")
     store.update(";\n".join(ops + [_insert_provenance(prov, private_prov)]))
+
+
+def _nt_bytes(triples) -> bytes:
+    buf = io.BytesIO()
+    ox.serialize(triples, buf, ox.RdfFormat.N_TRIPLES)
+    return buf.getvalue()
+
+
+def _lines(lines: set[bytes]) -> str:
+    return b"\n".join(sorted(lines)).decode("utf-8") + "\n"
 
 
 # -- reading versions -------------------------------------------------------------------------------------------
