@@ -79,3 +79,12 @@ def test_settings_precedence(tmp_path, monkeypatch):
     f.write_text("nonsense = 1\n")
     with pytest.raises(ValueError):
         config.load({}, f)
+
+
+def test_locked_store_gives_a_message_not_a_traceback(runner, tmp_path):
+    from sozialgraph.store import open_store
+
+    holder = open_store(tmp_path / "s")  # as a running server would
+    r = runner.invoke(main, ["--store", str(tmp_path / "s"), "token", "create", "--office", "50"])
+    assert r.exit_code == 1 and "sozialgraph serve" in r.output and "Traceback" not in r.output
+    del holder

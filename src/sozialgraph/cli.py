@@ -51,7 +51,17 @@ class Obj:
 pass_obj = click.make_pass_decorator(Obj)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class Group(click.Group):
+    """Turns a locked store into a clear message (exit 1) wherever a command opens it."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreLockedError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option("--store", "store_path", metavar="PATH", help="Store directory (env SOZIALGRAPH_STORE; default var/store).")
 @click.option("--config", "config_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="TOML settings file (env SOZIALGRAPH_CONFIG).")

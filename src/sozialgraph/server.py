@@ -13,8 +13,8 @@ from gunicorn.app.base import BaseApplication
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, app, options: dict[str, Any]):
-        self.application = app
+    def __init__(self, app_factory, options: dict[str, Any]):
+        self.app_factory = app_factory
         self.options = options
         super().__init__()
 
@@ -23,10 +23,13 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return self.application
+        # called in the worker after the fork (no preloading): the store is opened there, never in the master,
+        # because RocksDB must not be carried across a fork
+        return self.app_factory()
 
 
-def run(app, host: str, port: int, threads: int, on_ready=None) -> None:
+def run(app_factory, host: str, port: int, threads: int, on_ready=None) -> None:
+    """Serve the app that ``app_factory()`` builds inside the single gunicorn worker."""
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
@@ -36,8 +39,8 @@ def run(app, host: str, port: int, threads: int, on_ready=None) -> None:
         "graceful_timeout": 10,
         "accesslog": "-",
         "forwarded_allow_ips": "127.0.0.1,::1",
-        "preload_app": True,
+        "preload_app": False,
     }
     if on_ready:
         options["when_ready"] = lambda server: on_ready()
-    _Gunicorn(app, options).run()
+    _Gunicorn(app_factory, options).run()

@@ -41,7 +41,8 @@ def register(main: click.Group) -> None:
                 obj.settings[k] = v
         obj.store  # open now: a clear message if another process holds it
         ensure_ready(obj.ctx, 0 if no_demo else obj.settings["demo_offers"], obj.settings["demo_seed"])
-        app = create_app(obj.settings, context=obj.ctx)
-        url = f"http://{obj.settings['host']}:{obj.settings['port']}/"
-        run(app, obj.settings["host"], obj.settings["port"], obj.settings["threads"],
+        obj.close()  # the gunicorn worker opens the store itself (RocksDB must not cross a fork)
+        settings = dict(obj.settings)
+        url = f"http://{settings['host']}:{settings['port']}/"
+        run(lambda: create_app(settings), settings["host"], settings["port"], settings["threads"],
             on_ready=lambda: click.echo(f"sozialgraph läuft auf / serving at {url}", err=True))
