@@ -160,3 +160,15 @@ def test_values_binding_escapes_terms():
     assert '"x\\" } } ; DROP ALL ; #"' in rendered  # quoted and escaped by pyoxigraph, never raw
     with pytest.raises(ValueError):
         ox.NamedNode("http://x> } DROP ALL {")
+
+
+def test_every_competency_question_has_its_query_and_back():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "ontology" / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"queries/([a-z0-9-]+)\.rq", readme))
+    files = {q.name for q in list_queries()}
+    assert named and named <= files, f"README names missing queries: {named - files}"
+    assert files <= named, f"queries without a competency question in ontology/README.md: {files - named}"
