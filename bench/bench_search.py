@@ -29,7 +29,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from sozialgraph import config, namespaces as ns  # noqa: E402
 from sozialgraph.context import Context  # noqa: E402
-from sozialgraph.demo import write_ntriples  # noqa: E402
+from sozialgraph.demo import add_demo_graph  # noqa: E402
 from sozialgraph.reference import init_store  # noqa: E402
 from sozialgraph.store import open_store  # noqa: E402
 from sozialgraph.web import create_app  # noqa: E402
@@ -60,10 +60,7 @@ def build(work: Path, n: int) -> Context:
     store = open_store(path)
     init_store(store)
     ctx = Context(config.load({"store": str(path)}), store=store)
-    nt = work / f"demo-{n}.nt"
-    with open(nt, "wb") as fh:
-        write_ntriples(ctx, n, 1, fh)
-    store.load_file(nt, ns.office_graph("beispiel"))
+    add_demo_graph(ctx, n, 1, workdir=work)
     geo = (ROOT / ".." / "shared" / "ref" / "koeln" / "geo" / "stadtteile_2013_simplified.geojson").resolve()
     if geo.exists():
         from sozialgraph.maps import import_geojson

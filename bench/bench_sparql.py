@@ -4,7 +4,7 @@ server on the same data, in the same run.
     .venv/bin/python bench/bench_sparql.py                        # 10k and 100k demo offers
     .venv/bin/python bench/bench_sparql.py --sizes 10000 --requests 30 --clients 4
 
-For each size: reference data + N demo offers (sozialgraph.demo.write_ntriples, seed 1) in a fresh store, served
+For each size: reference data + N demo offers (sozialgraph.demo.add_demo_graph, seed 1) in a fresh store, served
 by `sozialgraph serve` (gunicorn, one process owning the store, query workers with time limit, row cap, queue and
 checkpoints switched on); the public graphs are dumped as N-Quads and loaded into `oxigraph serve
 --union-default-graph` (PyPI package `oxigraph`). Both get the identical query text: each saved query with its
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sozialgraph import config, namespaces as ns  # noqa: E402
 from sozialgraph.context import Context  # noqa: E402
-from sozialgraph.demo import write_ntriples  # noqa: E402
+from sozialgraph.demo import add_demo_graph  # noqa: E402
 from sozialgraph.queries import list_queries  # noqa: E402
 from sozialgraph.reference import init_store  # noqa: E402
 from sozialgraph.store import open_store  # noqa: E402
@@ -71,11 +71,7 @@ def build(work: Path, n: int) -> tuple[Path, Path, dict[str, str]]:
     store = open_store(store_dir)
     init_store(store)
     ctx = Context(config.load({"store": str(store_dir)}), store=store)
-    nt = work / f"demo-{n}.nt"
-    with open(nt, "wb") as fh:
-        write_ntriples(ctx, n, 1, fh)
-    store.load_file(nt, ns.office_graph("bench"), bulk=True)
-    nt.unlink()
+    add_demo_graph(ctx, n, 1, graph=ns.office_graph("bench"), bulk=True, workdir=work)
     store.optimize()
     resolver = ctx.resolver()
     texts = {}

@@ -33,17 +33,14 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, _reference_template):
-    from sozialgraph.demo import write_ntriples
+    from sozialgraph.demo import add_demo_graph
 
     path = tmp_path_factory.mktemp("browser") / "store"
     shutil.copytree(_reference_template, path)
     store = open_store(path)
     store.load_file(FIXTURES / "offers.ttl", ns.office_graph("50"))
     ctx = Context(config.load({"store": str(path)}), store=store)
-    nt = path.parent / "demo.nt"
-    with open(nt, "wb") as fh:
-        write_ntriples(ctx, 400, 1, fh)
-    store.load_file(nt, ns.office_graph("beispiel"))
+    add_demo_graph(ctx, 400, 1)
     geo = (ROOT / ".." / "shared" / "ref" / "koeln" / "geo" / "stadtteile_2013_simplified.geojson").resolve()
     if geo.exists():
         from sozialgraph.maps import import_geojson

@@ -250,3 +250,19 @@ def write_ntriples(ctx, n: int, seed: int, fh, progress=None, chunk: int = 5000)
         if progress:
             progress(len(batch))
     return written
+
+
+def add_demo_graph(ctx, n: int, seed: int = 1, graph: str | None = None, bulk: bool = False,
+                   workdir: Path | None = None) -> int:
+    """Add n demo offers to ctx.store as one graph (default …/graph/office/beispiel), mapped exactly like
+    submissions but without validation or versions: the quick way for benchmarks and browser tests to get a
+    realistic store. Returns the number of triples written."""
+    import tempfile
+
+    target = graph or ns.office_graph("beispiel")
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        nt = Path(tmp) / "demo.nt"
+        with open(nt, "wb") as fh:
+            written = write_ntriples(ctx, n, seed, fh)
+        ctx.store.load_file(nt, target, bulk=bulk)
+    return written

@@ -42,16 +42,8 @@ PARALLEL_MIN_OFFERS = 1500  # below this a second process costs more than it sav
 
 # -- the report -----------------------------------------------------------------------------------------------
 @dataclass
-class Item:
-    severity: str
-    message_de: str
-    message_en: str
-    row: int | None = None
-    column: str | None = None
-    focus: str | None = None
-    path: str | None = None
-    shape: str | None = None
-    value: str | None = None
+class Item(Problem):
+    """One line of the report: a Problem of reading/mapping or a SHACL result, with its wording and place."""
 
     def message(self, lang: str = "de") -> str:
         return self.message_en if lang == "en" else self.message_de
