@@ -172,3 +172,14 @@ def test_every_competency_question_has_its_query_and_back():
     files = {q.name for q in list_queries()}
     assert named and named <= files, f"README names missing queries: {named - files}"
     assert files <= named, f"queries without a competency question in ontology/README.md: {files - named}"
+
+
+def test_render_binds_lists_and_refuses_a_missing_placeholder():
+    import pyoxigraph as ox
+    from sozialgraph.queries import load_query
+
+    q = load_query("labels-of", internal=True)
+    text = q.render({"x": [ox.NamedNode(ID + "stadtteil/101"), ox.NamedNode(ID + "stadtteil/102")]})
+    assert f"VALUES ?x {{ <{ID}stadtteil/101> <{ID}stadtteil/102> }}" in text
+    with pytest.raises(KeyError):
+        q.render({"nichtda": ox.Literal("1")})

@@ -88,13 +88,19 @@ class SavedQuery:
             ],
         }
 
-    def render(self, terms: dict[str, ox.NamedNode | ox.Literal]) -> str:
-        """The query text with bound parameters in their VALUES lines (unbound ones stay UNDEF)."""
+    def render(self, terms: dict[str, ox.NamedNode | ox.Literal | list]) -> str:
+        """The query text with bound parameters in their VALUES lines (unbound ones stay UNDEF). A list of terms
+        binds several values (one VALUES row each)."""
         text = self.text
-        for name, term in terms.items():
-            if not isinstance(term, (ox.NamedNode, ox.Literal)):
-                raise TypeError(f"{name}: {term!r} is not an RDF term")
-            text = _values_line(name).sub(lambda m: f"{m.group(1)}{term}{m.group(2)}", text)
+        for name, value in terms.items():
+            values = value if isinstance(value, list) else [value]
+            for term in values:
+                if not isinstance(term, (ox.NamedNode, ox.Literal)):
+                    raise TypeError(f"{name}: {term!r} is not an RDF term")
+            block = " ".join(str(t) for t in values)
+            text, n = _values_line(name).subn(lambda m: f"{m.group(1)}{block}{m.group(2)}", text)
+            if not n:
+                raise KeyError(f"{self.name}: no line 'VALUES ?{name} {{ UNDEF }}'")
         return text
 
     def bind(self, values: dict[str, str], resolver: Resolver | None) -> dict[str, ox.NamedNode | ox.Literal]:

@@ -2,7 +2,7 @@
 
 "Where" is answered in SPARQL, in the serves semantics of docs/CONVENTIONS.md (queries/internal/
 offers-serving-quarter.rq, offers-serving-borough.rq); the area reaches the query only as a VALUES block built
-from pyoxigraph terms (``values_block``). Everything else works on an in-memory index of all public offers (one
+from pyoxigraph terms (``SavedQuery.render``). Everything else works on an in-memory index of all public offers (one
 query for their facet values, one for their places, one for the concept and goal hierarchies), rebuilt when the store
 changes: facet filters (a target group, offer type, life situation includes its narrower ones, a goal its sub-goals,
 from skos:broader / sg:subGoalOf in the store), facet counts over the current result, sorting, paging. Free text is
@@ -16,7 +16,6 @@ Only public graphs are ever queried (``public_only=True``).
 from __future__ import annotations
 
 import math
-import re
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -361,30 +360,6 @@ def _positive(raw, name: str, default: int, most: int) -> int:
 
 
 # -- running ---------------------------------------------------------------------------------------------------
-def values_block(bindings: dict[str, ox.NamedNode | ox.Literal | list]) -> str:
-    """A VALUES clause from pyoxigraph terms (str(term) is the escaped SPARQL form): one row of several variables,
-    or one variable with a list of terms (several rows)."""
-    if not bindings:
-        return ""
-    if len(bindings) == 1 and isinstance(next(iter(bindings.values())), list):
-        var, terms = next(iter(bindings.items()))
-        return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
-    names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(str(t) for t in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
-
-
-def with_values(query_name: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The internal query's text with the VALUES block on each of its marker lines ("# @values" alone on a line).
-    Oxigraph evaluates a group from left to right, so a block placed first in a group (or in each UNION branch)
-    binds the value before the patterns that use it: measured 10-50 times faster than one block joined at the end."""
-    text = load_query(query_name, internal=True).text
-    block = values_block(bindings)
-    out, n = re.subn(r"^([ \t]*)# @values[ \t]*$", lambda m: m.group(1) + block, text, flags=re.M)
-    assert n, query_name
-    return out
-
-
 def offer_graphs(store) -> list[str]:
     """The public graphs that hold offers: one per office (docs/CONVENTIONS.md)."""
     return [g for g in store.public_graphs() if g.startswith(ns.GRAPH + "office/")]
@@ -399,9 +374,9 @@ def search_graphs(store) -> list[str]:
 def serving(store, s: Search) -> dict[str, str]:
     """Offer -> closest reason (vor Ort < Stadtbezirk < Gesamtstadt) for the search's Stadtteil/Stadtbezirk."""
     if s.stadtteil:
-        text = with_values("offers-serving-quarter", {"stadtteil": ox.NamedNode(s.stadtteil)})
+        text = load_query("offers-serving-quarter", internal=True).render({"stadtteil": ox.NamedNode(s.stadtteil)})
     else:
-        text = with_values("offers-serving-borough", {"stadtbezirk": ox.NamedNode(s.stadtbezirk)})
+        text = load_query("offers-serving-borough", internal=True).render({"stadtbezirk": ox.NamedNode(s.stadtbezirk)})
     out: dict[str, str] = {}
     for sol in store.query(text, public_only=True, default_graph=search_graphs(store)):
         o, why = sol["angebot"].value, sol["grund"].value

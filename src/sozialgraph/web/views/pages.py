@@ -139,7 +139,7 @@ def label_map(store, iris: set[str], lang: str) -> dict[str, str]:
     found: dict[str, dict[str, str]] = {}
     terms = [ox.NamedNode(i) for i in sorted(iris)]
     if terms:
-        for s in store.query(search.with_values("labels-of", {"x": terms}), public_only=True):
+        for s in store.query(load_query("labels-of", internal=True).render({"x": terms}), public_only=True):
             found.setdefault(s["x"].value, {}).setdefault(s["label"].language or "", s["label"].value)
     for i in iris:
         if i not in found and i in display_labels():
