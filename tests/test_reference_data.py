@@ -156,7 +156,7 @@ def test_planning_areas_cover_known_quarters(gebiete):
 # -------------------------------------------------------------------------------------------- indicators
 
 def test_einwohner_per_quarter_2012_and_2025():
-    g = parse("indikatoren.ttl")
+    g = parse("indikator-definitionen.ttl", "indikatoren.ttl")  # the two files of the indicators graph
     einwohner = URIRef(ID + "indikator/einwohner")
     assert (einwohner, RDF.type, SG.Indicator) in g
     for year in ("2012", "2025"):
@@ -172,6 +172,8 @@ def test_einwohner_per_quarter_2012_and_2025():
         assert len(quarters) == 86, year
     for o in g.subjects(RDF.type, QB.Observation):
         assert str(o).startswith(ID + "beobachtung/")
+        ind = one(g, o, SG.indicator)
+        assert {lbl.language for lbl in g.objects(ind, RDFS.label)} >= {"de", "en"}, ind
         assert one(g, o, SG.refPeriod).datatype == XSD.gYear
         assert isinstance(one(g, o, URIRef("http://purl.org/dc/terms/license")), URIRef)
 

@@ -69,136 +69,17 @@ PREFIXES = {
     "qb": QB,
 }
 
-# Indicator codes of derived/indikatoren_stadtteile_long.csv -> code used here (IRI segment, lower case),
-# labels, unit and description. Merkmal codes of the Statistischer Datenkatalog from the source extract.
-INDICATORS: dict[str, dict[str, str]] = {
-    "einwohner": dict(
-        code="einwohner", de="Einwohnerinnen und Einwohner", en="Inhabitants", unit="Personen",
-        comment_de=(
-            "Zahl der Einwohnerinnen und Einwohner. 2012: Datensatz \"Bevölkerung\", Tabelle \"Einwohner in Köln\" "
-            "(Einwohner mit Haupt- und Nebenwohnung). 2025: Statistischer Datenkatalog, Merkmal A0025A "
-            "(Abgrenzung Haupt-/Nebenwohnung in der Quelle nicht angegeben). Die Jahre sind daher nur "
-            "eingeschränkt vergleichbar. Bezugsgröße für Angebote je 1.000 Einwohner."),
-        comment_en=(
-            "Number of inhabitants. 2012: dataset \"Bevölkerung\" (main and secondary residence). 2025: "
-            "statistical data catalogue, feature A0025A (residence definition not stated in the source). "
-            "The years are only partly comparable. Denominator for offers per 1,000 inhabitants."),
-    ),
-    "einwohner_hauptwohnsitz": dict(
-        code="einwohner_hauptwohnsitz", de="Einwohner mit Hauptwohnsitz", en="Inhabitants (main residence)",
-        unit="Personen",
-        comment_de="Einwohnerinnen und Einwohner mit Hauptwohnung (Datensatz \"Bevölkerung\", Wohnstatus).",
-        comment_en="Inhabitants with main residence (dataset \"Bevölkerung\", residence status).",
-    ),
-    "unter18": dict(
-        code="unter18", de="Einwohner unter 18 Jahren", en="Inhabitants under 18", unit="Personen",
-        comment_de="Einwohnerinnen und Einwohner im Alter unter 18 Jahren.",
-        comment_en="Inhabitants aged under 18.",
-    ),
-    "anteil_unter18_pct": dict(
-        code="anteil_unter18_pct", de="Anteil unter 18 Jahren", en="Share under 18", unit="Prozent",
-        comment_de="Anteil der unter 18-Jährigen an den Einwohnern in Prozent.",
-        comment_en="Share of inhabitants aged under 18, in per cent.",
-    ),
-    "ab65": dict(
-        code="ab65", de="Einwohner ab 65 Jahren", en="Inhabitants aged 65 and over", unit="Personen",
-        comment_de="Einwohnerinnen und Einwohner im Alter von 65 Jahren und älter.",
-        comment_en="Inhabitants aged 65 and over.",
-    ),
-    "anteil_ab65_pct": dict(
-        code="anteil_ab65_pct", de="Anteil ab 65 Jahren", en="Share aged 65 and over", unit="Prozent",
-        comment_de="Anteil der Einwohner ab 65 Jahren in Prozent.",
-        comment_en="Share of inhabitants aged 65 and over, in per cent.",
-    ),
-    "ab75": dict(
-        code="ab75", de="Einwohner ab 75 Jahren", en="Inhabitants aged 75 and over", unit="Personen",
-        comment_de="Einwohnerinnen und Einwohner im Alter von 75 Jahren und älter.",
-        comment_en="Inhabitants aged 75 and over.",
-    ),
-    "anteil_ab75_pct": dict(
-        code="anteil_ab75_pct", de="Anteil ab 75 Jahren", en="Share aged 75 and over", unit="Prozent",
-        comment_de="Anteil der Einwohner ab 75 Jahren in Prozent.",
-        comment_en="Share of inhabitants aged 75 and over, in per cent.",
-    ),
-    "migrationshintergrund": dict(
-        code="migrationshintergrund", de="Einwohner mit Migrationshintergrund",
-        en="Inhabitants with a migration background", unit="Personen",
-        comment_de="Einwohnerinnen und Einwohner mit Migrationshintergrund (Definition der Kölner Statistik).",
-        comment_en="Inhabitants with a migration background (definition of Cologne's statistics office).",
-    ),
-    "anteil_migrationshintergrund_pct": dict(
-        code="anteil_migrationshintergrund_pct", de="Anteil mit Migrationshintergrund",
-        en="Share with a migration background", unit="Prozent",
-        comment_de="Anteil der Einwohner mit Migrationshintergrund in Prozent.",
-        comment_en="Share of inhabitants with a migration background, in per cent.",
-    ),
-    "auslaender": dict(
-        code="auslaender", de="Ausländerinnen und Ausländer", en="Foreign nationals", unit="Personen",
-        comment_de="Einwohnerinnen und Einwohner ohne deutsche Staatsangehörigkeit.",
-        comment_en="Inhabitants without German citizenship.",
-    ),
-    "anteil_auslaender_pct": dict(
-        code="anteil_auslaender_pct", de="Ausländeranteil", en="Share of foreign nationals", unit="Prozent",
-        comment_de="Anteil der Einwohner ohne deutsche Staatsangehörigkeit in Prozent.",
-        comment_en="Share of inhabitants without German citizenship, in per cent.",
-    ),
-    "durchschnittsalter": dict(
-        code="durchschnittsalter", de="Durchschnittsalter", en="Average age", unit="Jahre",
-        comment_de="Durchschnittsalter der Einwohner in Jahren (Statistischer Datenkatalog, Merkmal A0022S).",
-        comment_en="Average age of inhabitants in years (statistical data catalogue, feature A0022S).",
-    ),
-    "haushalte": dict(
-        code="haushalte", de="Haushalte", en="Households", unit="Haushalte",
-        comment_de="Zahl der Haushalte (Statistischer Datenkatalog, Merkmal A0267A).",
-        comment_en="Number of households (statistical data catalogue, feature A0267A).",
-    ),
-    "anteilEinpersonen": dict(
-        code="anteil_einpersonenhaushalte_pct", de="Anteil Einpersonenhaushalte", en="Share of single-person households",
-        unit="Prozent",
-        comment_de="Anteil der Einpersonenhaushalte an allen Haushalten in Prozent (Merkmal A0273P; "
-                   "Quellkennung anteilEinpersonen).",
-        comment_en="Share of single-person households in per cent (feature A0273P; source code anteilEinpersonen).",
-    ),
-    "anteilMitKindern": dict(
-        code="anteil_haushalte_mit_kindern_pct", de="Anteil Haushalte mit Kindern", en="Share of households with children",
-        unit="Prozent",
-        comment_de="Anteil der Haushalte mit Kindern an allen Haushalten in Prozent (Merkmal A0275P; "
-                   "Quellkennung anteilMitKindern).",
-        comment_en="Share of households with children in per cent (feature A0275P; source code anteilMitKindern).",
-    ),
-    "wohnungen": dict(
-        code="wohnungen", de="Wohnungen", en="Dwellings", unit="Wohnungen",
-        comment_de="Wohnungsbestand (Merkmal B0025A; laut Quelle nach Zensus 2022 fortgeschrieben).",
-        comment_en="Housing stock (feature B0025A; updated from the 2022 census according to the source).",
-    ),
-    "wohnflaecheJeWohnung": dict(
-        code="wohnflaeche_je_wohnung", de="Wohnfläche je Wohnung", en="Living space per dwelling", unit="m²",
-        comment_de="Durchschnittliche Wohnfläche je Wohnung in Quadratmetern (Merkmal B0023S; "
-                   "Quellkennung wohnflaecheJeWohnung).",
-        comment_en="Average living space per dwelling in square metres (feature B0023S).",
-    ),
-    "wohnflaecheJeEinwohner": dict(
-        code="wohnflaeche_je_einwohner", de="Wohnfläche je Einwohner", en="Living space per inhabitant", unit="m²",
-        comment_de="Durchschnittliche Wohnfläche je Einwohner in Quadratmetern (Merkmal B0022S; "
-                   "Quellkennung wohnflaecheJeEinwohner).",
-        comment_en="Average living space per inhabitant in square metres (feature B0022S).",
-    ),
-    "neubauWohnungen": dict(
-        code="neubau_wohnungen_saldo", de="Neubau von Wohnungen (Saldo)", en="New dwellings (net)",
-        unit="Wohnungen (Saldo)",
-        comment_de="Saldo der Wohnungen aus Neubau/Abgang im Berichtsjahr (Merkmal B0009A; Quellkennung "
-                   "neubauWohnungen). Je Stadtteil ist das jüngste Jahr mit Wert angegeben.",
-        comment_en="Net change of dwellings from construction in the reference year (feature B0009A). For each "
-                   "quarter the latest year with a value is given.",
-    ),
-    "anteilGefoerdert": dict(
-        code="anteil_gefoerderte_wohnungen_pct", de="Anteil geförderter Wohnungen", en="Share of subsidised dwellings",
-        unit="Prozent",
-        comment_de="Anteil öffentlich geförderter Wohnungen am Wohnungsbestand in Prozent (Merkmal B0026P; "
-                   "Quellkennung anteilGefoerdert).",
-        comment_en="Share of publicly subsidised dwellings in the housing stock, in per cent (feature B0026P).",
-    ),
-}
+# Indicator definitions (labels, units, descriptions) are vocabulary data kept in Turtle, not here:
+# data/koeln/indikator-definitionen.ttl, read by indicator_codes().
+DEFINITIONS = Path(__file__).resolve().parents[1] / "data" / "koeln" / "indikator-definitionen.ttl"
+
+
+def indicator_codes() -> dict[str, str]:
+    """Indicator code of the source CSV (dcterms:identifier) -> our code (skos:notation)."""
+    g = Graph()
+    g.parse(DEFINITIONS, format="turtle")
+    return {str(g.value(s, DCTERMS.identifier)): str(g.value(s, SKOS.notation))
+            for s in g.subjects(RDF.type, SG.Indicator)}
 
 LICENCE_BY_PREFIX = (
     ("CC BY 3.0 DE", LIC_CC_BY_DE_30),
@@ -474,7 +355,7 @@ def build_indikatoren(ref: Path) -> Graph:
     g.add((DS_INDIKATOREN, DCTERMS.rightsHolder, Literal(RIGHTS_HOLDER)))
     g.add((DS_INDIKATOREN, DCTERMS.bibliographicCitation, Literal(ATTRIBUTION)))
 
-    used: set[str] = set()
+    codes = indicator_codes()
     # (code, year) -> {Stadtbezirk nr -> list of Stadtteil values}, for derived borough sums
     einwohner_2025_by_bezirk: dict[str, list[Decimal]] = defaultdict(list)
     bezirk_has_2025: set[str] = set()
@@ -483,11 +364,9 @@ def build_indikatoren(ref: Path) -> Graph:
 
     for r in rows:
         src_code = r["indikator"].strip()
-        meta = INDICATORS.get(src_code)
-        if meta is None:
-            raise SystemExit(f"indicator {src_code!r} has no description in INDICATORS")
-        code = meta["code"]
-        used.add(src_code)
+        code = codes.get(src_code)
+        if code is None:
+            raise SystemExit(f"indicator {src_code!r} has no definition in {DEFINITIONS.name}")
         area, key = area_of(r)
         if r["raumebene"].strip() == "Stadtteil" and r["raum_nr"].strip() not in stadtteile:
             raise SystemExit(f"unknown Stadtteil in indicators: {r}")
@@ -518,17 +397,6 @@ def build_indikatoren(ref: Path) -> Graph:
                 "Derived: sum of the 2025 inhabitants of this borough's quarters; the source has no borough "
                 "value.", lang="en")))
 
-    for src_code in sorted(used):
-        meta = INDICATORS[src_code]
-        s = SGID[f"indikator/{meta['code']}"]
-        g.add((s, RDF.type, SG.Indicator))
-        label(g, s, meta["de"], meta["en"])
-        g.add((s, SKOS.notation, Literal(meta["code"])))
-        g.add((s, SG.unit, Literal(meta["unit"])))
-        for p in (RDFS.comment, DCTERMS.description):
-            g.add((s, p, Literal(meta["comment_de"], lang="de")))
-            g.add((s, p, Literal(meta["comment_en"], lang="en")))
-        g.add((s, DCTERMS.isPartOf, DS_INDIKATOREN))
     return g
 
 

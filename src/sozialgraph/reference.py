@@ -15,7 +15,7 @@ SOURCES: dict[str, list[str]] = {
     ns.G_ONTOLOGY: ["ontology/sozialgraph.ttl"],
     ns.G_VOCAB: ["data/vocab/*.ttl"],
     ns.G_REFERENCE: ["data/koeln/gebiete.ttl", "data/koeln/organisation.ttl", "data/koeln/ziele.ttl"],
-    ns.G_INDICATORS: ["data/koeln/indikatoren.ttl"],
+    ns.G_INDICATORS: ["data/koeln/indikator-definitionen.ttl", "data/koeln/indikatoren.ttl"],
 }
 
 
