@@ -88,3 +88,20 @@ def test_locked_store_gives_a_message_not_a_traceback(runner, tmp_path):
     r = runner.invoke(main, ["--store", str(tmp_path / "s"), "token", "create", "--office", "50"])
     assert r.exit_code == 1 and "sozialgraph serve" in r.output and "Traceback" not in r.output
     del holder
+
+
+def test_rejected_report_says_what_to_do(runner, _reference_template, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kennung;bezeichnung;angebotsart;zielgruppen;traeger;reichweite;stadtteil\n"
+                   "A1;Test;Sozialberatung;Seniorn;X e. V.;Stadtteil;Nippes\n", encoding="utf-8")
+    path = tmp_path / "store"
+    shutil.copytree(_reference_template, path)
+    r = runner.invoke(main, ["--store", str(path), "validate", str(bad), "--office", "50"])
+    assert r.exit_code == 1
+    assert r.output.startswith("1 Angebot, 1 Fehler, ")
+    assert "Zeile 2, Spalte zielgruppen: 'Seniorn' ist keine bekannte Zielgruppe. Meinten Sie 'Senioren'?" in r.output
+    assert "Es wurde nichts gespeichert. Bitte korrigieren Sie die genannten Zeilen" in r.output
+    r = runner.invoke(main, ["--lang", "en", "--store", str(path), "validate", str(bad), "--office", "50"])
+    assert r.output.startswith("1 offer, 1 error, ") and "Nothing was stored." in r.output

@@ -101,9 +101,11 @@ class Report:
         v, w = self.violations, self.warnings
         if lang == "en":
             state = "accepted" if self.conforms else "rejected"
-            return f"{self.offers} offers, {v} error(s), {w} warning(s): {state}."
+            return (f"{self.offers} offer{'' if self.offers == 1 else 's'}, {v} error{'' if v == 1 else 's'}, "
+                    f"{w} warning{'' if w == 1 else 's'}: {state}.")
         state = "angenommen" if self.conforms else "abgelehnt"
-        return f"{self.offers} Angebote, {v} Fehler, {w} Warnung(en): {state}."
+        return (f"{self.offers} {'Angebot' if self.offers == 1 else 'Angebote'}, {v} Fehler, "
+                f"{w} {'Warnung' if w == 1 else 'Warnungen'}: {state}.")
 
     def to_text(self, lang: str = "de") -> str:
         lines = [self.summary(lang)]
@@ -112,6 +114,11 @@ class Report:
                 if i.severity == sev:
                     word = WORD[sev][1 if lang == "en" else 0]
                     lines.append(f"{word}: {i.text(lang)}")
+        if not self.conforms:
+            lines.append("Nothing was stored. Correct the rows named above (warnings may stay) and submit the whole "
+                         "file again." if lang == "en" else
+                         "Es wurde nichts gespeichert. Bitte korrigieren Sie die genannten Zeilen (Warnungen dürfen "
+                         "bleiben) und reichen Sie die ganze Datei erneut ein.")
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict:
