@@ -9,8 +9,9 @@ Binding: each parameter stands in the query as a line `VALUES ?name { UNDEF }`, 
 the value is most selective. The file runs as it is in any SPARQL editor (UNDEF = no restriction); to bind a value,
 ``render`` puts the RDF term, built and escaped by pyoxigraph (``str(NamedNode(...))``/``str(Literal(...))``), in
 place of UNDEF. No user text ever reaches the query except as such a term. This binds the same way on the local
-store and on any remote endpoint, and it is fast: pyoxigraph's ``substitutions=`` joins late (measured 269 ms
-against 38 ms with the VALUES line for find-offers-serving-quarter on 2,000 offers).
+store and on any remote endpoint, and it is fast: a VALUES line first in its group binds the value before the
+patterns that use it, while pyoxigraph's ``substitutions=`` joined late and was several times slower in a one-off
+hand measurement (bench/bench_sparql.py times the saved queries as bound here).
 """
 
 from __future__ import annotations
