@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from sozialgraph import config, namespaces as ns  # noqa: E402
 from sozialgraph.context import Context  # noqa: E402
-from sozialgraph.demo import write_ntriples  # noqa: E402
+from sozialgraph.capture.demo import write_ntriples  # noqa: E402
 from sozialgraph.reference import init_store  # noqa: E402
-from sozialgraph.store import open_store  # noqa: E402
+from sozialgraph.store.oxigraph import open_store  # noqa: E402
 
 
 def main() -> None:

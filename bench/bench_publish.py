@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from sozialgraph import config, namespaces as ns  # noqa: E402
 from sozialgraph.context import Context  # noqa: E402
-from sozialgraph.demo import office_csvs  # noqa: E402
-from sozialgraph.ingest import read_submission  # noqa: E402
-from sozialgraph.interop.hsds import export_hsds  # noqa: E402
-from sozialgraph.interop.schemaorg import write_all  # noqa: E402
-from sozialgraph.publish import write_release  # noqa: E402
+from sozialgraph.capture.demo import office_csvs  # noqa: E402
+from sozialgraph.capture import read_submission  # noqa: E402
+from sozialgraph.publish.hsds import export_hsds  # noqa: E402
+from sozialgraph.publish.schemaorg import write_all  # noqa: E402
+from sozialgraph.publish.release import write_release  # noqa: E402
 from sozialgraph.reference import init_store  # noqa: E402
-from sozialgraph.store import open_store  # noqa: E402
+from sozialgraph.store.oxigraph import open_store  # noqa: E402
 
 
 def setup(path: Path, n: int, seed: int) -> Context:

@@ -29,9 +29,9 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from sozialgraph import config, namespaces as ns  # noqa: E402
 from sozialgraph.context import Context  # noqa: E402
-from sozialgraph.demo import add_demo_graph  # noqa: E402
+from sozialgraph.capture.demo import add_demo_graph  # noqa: E402
 from sozialgraph.reference import init_store  # noqa: E402
-from sozialgraph.store import open_store  # noqa: E402
+from sozialgraph.store.oxigraph import open_store  # noqa: E402
 from sozialgraph.web import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def build(work: Path, n: int) -> Context:
     add_demo_graph(ctx, n, 1, workdir=work)
     geo = (ROOT / ".." / "shared" / "ref" / "koeln" / "geo" / "stadtteile_2013_simplified.geojson").resolve()
     if geo.exists():
-        from sozialgraph.maps import import_geojson
+        from sozialgraph.analysis.maps import import_geojson
 
         import_geojson(ctx, str(geo))
     return ctx

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sozialgraph import config, namespaces as ns  # noqa: E402
 from sozialgraph.context import Context  # noqa: E402
-from sozialgraph.demo import add_demo_graph  # noqa: E402
-from sozialgraph.queries import list_queries  # noqa: E402
+from sozialgraph.capture.demo import add_demo_graph  # noqa: E402
+from sozialgraph.sparql.saved import list_queries  # noqa: E402
 from sozialgraph.reference import init_store  # noqa: E402
-from sozialgraph.store import open_store  # noqa: E402
+from sozialgraph.store.oxigraph import open_store  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PARAMS = {"zielgruppe": "Senioren", "stadtteil": "Deutz", "amt": "Amt für Soziales, Arbeit und Senioren",

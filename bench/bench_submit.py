@@ -25,7 +25,7 @@ from pathlib import Path
 
 
 def make_csv(ctx, n: int, seed: int = 1) -> bytes:
-    from sozialgraph import demo
+    from sozialgraph.capture import demo
 
     buf = io.StringIO()
     demo.write_csv(demo.generate_rows(n, seed, demo.quarters(ctx.store), demo.goal_codes(ctx.resolver()),
@@ -49,11 +49,11 @@ def main() -> None:
 
     from sozialgraph import config
     from sozialgraph.context import Context
-    from sozialgraph.ingest import read_submission
+    from sozialgraph.capture import read_submission
     from sozialgraph.reference import init_store
-    from sozialgraph.store import open_store
-    from sozialgraph.submissions import submit_file
-    from sozialgraph.validate import validate_staged
+    from sozialgraph.store.oxigraph import open_store
+    from sozialgraph.capture.submissions import submit_file
+    from sozialgraph.capture.validate import validate_staged
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-submit-"))
     template = tmp / "template"

@@ -19,7 +19,7 @@ import pytest
 from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
 from sozialgraph.reference import init_store
-from sozialgraph.store import open_store
+from sozialgraph.store.oxigraph import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -15,7 +15,7 @@ import pytest
 
 from sozialgraph import config, namespaces as ns
 from sozialgraph.context import Context
-from sozialgraph.store import open_store
+from sozialgraph.store.oxigraph import open_store
 from conftest import FIXTURES, ROOT, start_live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +33,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, _reference_template):
-    from sozialgraph.demo import add_demo_graph
+    from sozialgraph.capture.demo import add_demo_graph
 
     path = tmp_path_factory.mktemp("browser") / "store"
     shutil.copytree(_reference_template, path)
@@ -43,7 +43,7 @@ def demo_server(tmp_path_factory, _reference_template):
     add_demo_graph(ctx, 400, 1)
     geo = (ROOT / ".." / "shared" / "ref" / "koeln" / "geo" / "stadtteile_2013_simplified.geojson").resolve()
     if geo.exists():
-        from sozialgraph.maps import import_geojson
+        from sozialgraph.analysis.maps import import_geojson
 
         import_geojson(ctx, str(geo))
     srv = start_live_server(ctx)

@@ -82,7 +82,7 @@ def test_tokens_create_list_revoke(run, fresh_store):
     assert run("token", "revoke", tid).exit_code == 0
     assert "widerrufen" in run("token", "list", "--office", "51").output
     assert run("token", "revoke", "000000000000").exit_code == 1
-    from sozialgraph.store import open_store
+    from sozialgraph.store.oxigraph import open_store
 
     store = open_store(fresh_store.path)
     assert token not in dump_all(store).decode()

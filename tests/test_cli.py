@@ -82,7 +82,7 @@ def test_settings_precedence(tmp_path, monkeypatch):
 
 
 def test_locked_store_gives_a_message_not_a_traceback(runner, tmp_path):
-    from sozialgraph.store import open_store
+    from sozialgraph.store.oxigraph import open_store
 
     holder = open_store(tmp_path / "s")  # as a running server would
     r = runner.invoke(main, ["--store", str(tmp_path / "s"), "token", "create", "--office", "50"])

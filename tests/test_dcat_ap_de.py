@@ -19,7 +19,7 @@ from rdflib.namespace import SH
 
 from sozialgraph import config
 from sozialgraph.context import Context
-from sozialgraph.publish import write_release
+from sozialgraph.publish.release import write_release
 
 DE_SHAPES = ["dcat-ap-SHACL-DE.ttl", "dcat-ap-de-deprecated.ttl", "dcat-ap-spec-german-additions.ttl",
              "dcat-ap-de-controlledvocabularies.ttl"]

@@ -10,7 +10,7 @@ import requests
 from sozialgraph import config
 from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
-from sozialgraph.store import open_store
+from sozialgraph.store.oxigraph import open_store
 from sparql_support import serving
 
 NEIGHBOUR = "https://w3id.org/sozialgraph-bonn/id/"

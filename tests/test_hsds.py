@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from sozialgraph import config
 from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
-from sozialgraph.ingest import read_submission
-from sozialgraph.interop.hsds import (FILES, export_hsds, hsds_to_csv, read_hsds, service_to_row,
+from sozialgraph.capture import read_submission
+from sozialgraph.publish.hsds import (FILES, export_hsds, hsds_to_csv, read_hsds, service_to_row,
                                       validate_export)
-from sozialgraph.lookup import Resolver
+from sozialgraph.sparql.binding import Resolver
 
 TODAY = "2026-11-26"
 
@@ -29,11 +29,11 @@ def schema_dir(shared_dir):
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory, _reference_template):
     """Reference data + 300 demo offers of three offices, read by the template mapping and stored as-is."""
-    from sozialgraph.demo import office_csvs
+    from sozialgraph.capture.demo import office_csvs
 
     path = tmp_path_factory.mktemp("hsds") / "store"
     shutil.copytree(_reference_template, path)
-    from sozialgraph.store import open_store
+    from sozialgraph.store.oxigraph import open_store
 
     store = open_store(path)
     ctx = Context(config.load({"store": str(path)}), store=store)
@@ -110,7 +110,7 @@ def test_round_trip_keeps_every_offer_and_its_links(exported, demo_store):
         office = next(a["taxonomy_term"]["code"] for a in s["attributes"]
                       if a["taxonomy_term"]["taxonomy_detail"]["uri"] == ns.SG + "Office")
         by_office.setdefault(office, []).append(service_to_row(s, orgs, lookup))
-    from sozialgraph.interop.hsds import rows_to_csv
+    from sozialgraph.publish.hsds import rows_to_csv
 
     assert set(by_office) == {g.rsplit("/", 1)[1] for g in demo_store.public_graphs() if "/graph/office/" in g}
     for office, rows in by_office.items():
@@ -133,8 +133,8 @@ def test_official_hsds_example_tables_map_to_template_rows(shared_dir):
 
 
 def test_import_submits_through_the_submission_path(exported, fresh_store, tmp_path):
-    pytest.importorskip("sozialgraph.submissions")
-    from sozialgraph.interop.hsds import import_hsds
+    pytest.importorskip("sozialgraph.capture.submissions")
+    from sozialgraph.publish.hsds import import_hsds
 
     out, _ = exported
     ctx = Context(config.load({"store": str(fresh_store.path)}), store=fresh_store)
@@ -146,7 +146,7 @@ def test_import_submits_through_the_submission_path(exported, fresh_store, tmp_p
 
 
 def test_import_rejects_what_is_not_hsds(fresh_store, tmp_path):
-    from sozialgraph.interop.hsds import HSDSError, import_hsds
+    from sozialgraph.publish.hsds import HSDSError, import_hsds
 
     (tmp_path / "x.txt").write_text("hello")
     ctx = Context(config.load({"store": str(fresh_store.path)}), store=fresh_store)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from capture_helpers import CAPTURE, ctx_for, good_rows, xlsx_bytes
 
-from sozialgraph.ingest import IngestError, detect_format, read_submission
-from sozialgraph.ingest.common import UnsupportedFormat
-from sozialgraph.ingest.template import COLUMNS, REQUIRED, read_table, template_csv, template_xlsx
+from sozialgraph.capture import IngestError, detect_format, read_submission
+from sozialgraph.capture.common import UnsupportedFormat
+from sozialgraph.capture.template import COLUMNS, REQUIRED, read_table, template_csv, template_xlsx
 
 OFFICE = "https://w3id.org/sozialgraph/id/org/50"
 

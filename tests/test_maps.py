@@ -11,7 +11,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from sozialgraph import config, maps, namespaces as ns, search
+from sozialgraph import config, namespaces as ns
+from sozialgraph.analysis import maps, search
 from sozialgraph.cli import main
 from sozialgraph.context import Context
 from conftest import FIXTURES, start_live_server

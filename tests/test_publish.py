@@ -18,7 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from sozialgraph import config
 from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
-from sozialgraph.publish import CHECKSUMS, FORMATS, MANIFEST, csv_columns, write_release
+from sozialgraph.publish.release import CHECKSUMS, FORMATS, MANIFEST, csv_columns, write_release
 
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 BASE_URL = "https://daten.example/sozialgraph"
@@ -125,9 +125,9 @@ def test_private_graphs_never_reach_a_release(fresh_store, tmp_path, repo_root):
 
 
 def test_offer_csv_uses_template_columns_and_can_be_submitted_again(release, ref_store):
-    from sozialgraph.ingest import read_submission
-    from sozialgraph.ingest.template import COLUMNS
-    from sozialgraph.lookup import Resolver
+    from sozialgraph.capture import read_submission
+    from sozialgraph.capture.template import COLUMNS
+    from sozialgraph.sparql.binding import Resolver
 
     text = (release.path / "angebote-50-angebote.csv").read_text(encoding="utf-8")
     header = next(csv.reader(io.StringIO(text)))
@@ -144,7 +144,7 @@ def test_offer_csv_uses_template_columns_and_can_be_submitted_again(release, ref
     assert set(staged.offers) == original
     # Providers are matched by name: the mapping mints …/traeger/{slug of name} (the fixture's hand-made provider
     # IRIs do not follow that pattern), so compare sg:provider after renaming through the labels.
-    from sozialgraph.ingest.mapping import provider_iri
+    from sozialgraph.capture.mapping import provider_iri
 
     names = {r["p"].value: r["n"].value for r in ref_store.select(
         "SELECT ?p ?n WHERE { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?n }", public_only=True)}
@@ -263,7 +263,7 @@ def test_ontology_is_served_as_turtle_and_as_documentation(live_server, repo_roo
 
 def test_schemaorg_export_describes_every_public_offer(ref_store, tmp_path):
     from sozialgraph.cli import main
-    from sozialgraph.interop.schemaorg import offer_jsonld
+    from sozialgraph.publish.schemaorg import offer_jsonld
 
     copy = tmp_path / "store"
     ref_store.flush()

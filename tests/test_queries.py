@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from sozialgraph.queries import ParameterError, list_queries, run_saved
-from sozialgraph.output import rows_of
+from sozialgraph.sparql.saved import list_queries
+from sozialgraph.errors import ParameterError
+from sozialgraph.sparql.binding import run_saved
+from sozialgraph.sparql.output import rows_of
 
 ID = "https://w3id.org/sozialgraph/id/"
 
@@ -147,7 +149,7 @@ def test_umlaut_tolerant_resolution(ref_store):
 
 
 def test_values_binding_escapes_terms():
-    from sozialgraph.queries import load_query
+    from sozialgraph.sparql.saved import load_query
     import pyoxigraph as ox
 
     q = load_query("find-offers-serving-quarter")
@@ -176,7 +178,7 @@ def test_every_competency_question_has_its_query_and_back():
 
 def test_render_binds_lists_and_refuses_a_missing_placeholder():
     import pyoxigraph as ox
-    from sozialgraph.queries import load_query
+    from sozialgraph.sparql.saved import load_query
 
     q = load_query("labels-of", internal=True)
     text = q.render({"x": [ox.NamedNode(ID + "stadtteil/101"), ox.NamedNode(ID + "stadtteil/102")]})

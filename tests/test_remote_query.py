@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from sozialgraph.cli import main
-from sozialgraph.output import rows_of
-from sozialgraph.queries import list_queries, load_query, run_saved
+from sozialgraph.sparql.output import rows_of
+from sozialgraph.sparql.saved import list_queries, load_query
+from sozialgraph.sparql.binding import run_saved
 from sparql_support import serving
 
 EXAMPLES = {"zielgruppe": "Senioren", "stadtteil": "Altstadt/Süd", "amt": "jc", "ziel": "Z1"}

@@ -10,8 +10,9 @@ import pytest
 import requests
 
 from sozialgraph import namespaces as ns
-from sozialgraph.queries import list_queries, run_saved
-from sozialgraph.output import rows_of
+from sozialgraph.sparql.saved import list_queries
+from sozialgraph.sparql.binding import run_saved
+from sozialgraph.sparql.output import rows_of
 from sparql_support import serving
 
 EXAMPLES = {"zielgruppe": "Senioren", "stadtteil": "101", "amt": "jc", "ziel": "Z1"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from capture_helpers import CAPTURE, ctx_for
 
-from sozialgraph.ingest import read_submission
-from sozialgraph.validate import SHAPES_DIR, shapes_graph, support_triples, validate_staged
+from sozialgraph.capture import read_submission
+from sozialgraph.capture.validate import SHAPES_DIR, shapes_graph, support_triples, validate_staged
 
 SGSH = "https://w3id.org/sozialgraph/shapes#"
 
@@ -96,7 +96,7 @@ def test_duplicate_identifier_in_rdf_is_found_by_both_engines(ref_ctx):
 
 def test_parallel_validation_equals_single_process(fresh_store):
     """Two processes split by offer give the same items as one (providers are shared across the parts)."""
-    from sozialgraph import demo, validate
+    from sozialgraph.capture import demo, validate
 
     ctx = ctx_for(fresh_store)
     rows = list(demo.generate_rows(60, 3, demo.quarters(fresh_store), demo.goal_codes(ctx.resolver()), office="50"))
@@ -153,7 +153,7 @@ def test_demo_data_pass_the_same_shapes_in_pyshacl(fresh_store):
     """Reference data + 40 demo offers, every shape, standard pySHACL."""
     import io
 
-    from sozialgraph import demo
+    from sozialgraph.capture import demo
 
     ctx = ctx_for(fresh_store)
     buf = io.StringIO()

@@ -20,7 +20,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from sozialgraph import config
 from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
-from sozialgraph.store import open_store
+from sozialgraph.store.oxigraph import open_store
 from sparql_support import serving
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"

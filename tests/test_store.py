@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from sozialgraph import namespaces as ns
-from sozialgraph.store import OxigraphStore, StoreLockedError, open_store
+from sozialgraph.store.oxigraph import OxigraphStore, StoreLockedError, open_store
 
 EX = "http://example.org/"
 

@@ -7,7 +7,7 @@ import requests
 from capture_helpers import CAPTURE, ctx_for, dump_all, good_rows, xlsx_bytes
 from conftest import start_live_server
 
-from sozialgraph import tokens
+from sozialgraph.capture import tokens
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFFICE_50 = "https://w3id.org/sozialgraph/id/org/50"

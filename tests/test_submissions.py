@@ -8,8 +8,8 @@ import pytest
 from capture_helpers import CAPTURE, ctx_for, dump_all, good_rows, xlsx_bytes
 
 from sozialgraph import namespaces as ns
-from sozialgraph.lookup import UnknownValue
-from sozialgraph.submissions import diff, get_version, history, rollback, submit_file
+from sozialgraph.errors import UnknownValue
+from sozialgraph.capture.submissions import diff, get_version, history, rollback, submit_file
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -24,6 +23,14 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "var/store", "Directory of the embedded Oxigraph store (created on first use)."),
+    Setting("store_url", "", "Query URL of a remote SPARQL 1.1 store to use instead of the embedded one (empty: "
+            "embedded)."),
+    Setting("store_update_url", "", "Update URL of the remote store (empty: the query URL)."),
+    Setting("store_graph_url", "", "Graph Store Protocol URL of the remote store (optional)."),
+    Setting("store_user", "", "User name for the remote store's update endpoint (optional)."),
+    Setting("store_password", "", "Password for the remote store's update endpoint (optional)."),
+    Setting("store_auth", "digest", "Authentication scheme of the remote store: digest or basic."),
+    Setting("store_timeout", 60.0, "Seconds a request to the remote store may take.", float),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 8000, "Port the server listens on.", int),
     Setting("threads", 8, "Request threads of the WSGI server.", int),

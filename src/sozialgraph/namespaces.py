@@ -53,9 +53,30 @@ G_REFERENCE = GRAPH + "reference"
 G_INDICATORS = GRAPH + "indicators"
 G_GEO = GRAPH + "geo"
 G_PROVENANCE = GRAPH + "provenance"
+# the public default graph: the RDF merge of every public graph, each triple once (store/base.py)
+G_PUBLIC_DEFAULT = GRAPH + "default"
 G_PRIVATE = GRAPH + "private/"
 G_PRIVATE_PROVENANCE = G_PRIVATE + "provenance"
 G_TOKENS = G_PRIVATE + "tokens"
+
+# Kinds a user may name, with the German and English word used in messages.
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "zielgruppe": ("Zielgruppe", "target group"),
+    "angebotsart": ("Angebotsart", "offer type"),
+    "lebenslage": ("Lebenslagendimension", "life-situation dimension"),
+    "reichweite": ("Reichweite", "reach"),
+    "barrierefreiheit": ("Angabe zur Barrierefreiheit", "accessibility value"),
+    "kosten": ("Kostenangabe", "cost value"),
+    "sprache": ("Sprache", "language"),
+    "stadtteil": ("Stadtteil", "quarter (Stadtteil)"),
+    "stadtbezirk": ("Stadtbezirk", "borough (Stadtbezirk)"),
+    "sozialraum": ("Sozialraum", "planning area"),
+    "stadt": ("Stadt", "city"),
+    "amt": ("Amt", "office"),
+    "dezernat": ("Dezernat", "department"),
+    "ziel": ("Ziel", "goal"),
+    "traeger": ("Träger", "provider"),
+}
 
 
 def office_graph(code: str) -> str:

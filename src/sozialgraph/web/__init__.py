@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask, g, jsonify, request
 
-from .. import config
-from ..context import Context
-from . import i18n
+from sozialgraph import config
+from sozialgraph.context import Context
+from sozialgraph.web import i18n
+from sozialgraph.web import views
 
 
 def create_app(test_config: dict[str, Any] | None = None, context: Context | None = None) -> Flask:
@@ -24,7 +25,6 @@ def create_app(test_config: dict[str, Any] | None = None, context: Context | Non
     app.json.sort_keys = False
     i18n.init_app(app)
 
-    from . import views
 
     for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda i: i.name):
         mod = importlib.import_module(f"{views.__name__}.{info.name}")

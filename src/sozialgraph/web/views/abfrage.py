@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, render_template, request
 
-from ... import namespaces as ns
-from ... import protocol
-from ...protocol import ProtocolError
-from ...queries import ParameterError, list_queries, load_query
-from .. import get_ctx
-from .sparql import get_pool
+from sozialgraph import namespaces as ns
+from sozialgraph.sparql import protocol
+from sozialgraph.sparql.protocol import ProtocolError
+from sozialgraph.sparql.saved import list_queries, load_query
+from sozialgraph.errors import ParameterError
+from sozialgraph.web import get_ctx
+from sozialgraph.web.views.sparql import get_pool
 
 bp = Blueprint("abfrage", __name__)
 

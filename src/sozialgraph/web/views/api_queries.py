@@ -12,12 +12,13 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
-from ... import protocol
-from ...output import rows_of
-from ...protocol import ProtocolError
-from ...queries import ParameterError, SavedQuery, list_queries, load_query
-from .. import error_response, get_ctx
-from .sparql import get_pool
+from sozialgraph.sparql import protocol
+from sozialgraph.sparql.output import rows_of
+from sozialgraph.sparql.protocol import ProtocolError
+from sozialgraph.sparql.saved import SavedQuery, list_queries, load_query
+from sozialgraph.errors import ParameterError
+from sozialgraph.web import error_response, get_ctx
+from sozialgraph.web.views.sparql import get_pool
 
 bp = Blueprint("api_queries", __name__)
 bp.after_request(protocol.add_cors)

@@ -13,15 +13,14 @@ import rdflib
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, send_file
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ... import namespaces as ns
-from ...publish import CHECKSUMS, ReleaseCache, media_type_of
-from .. import error_response, get_ctx
+from sozialgraph import namespaces as ns
+from sozialgraph.resources import CHANGELOG_FILE, ONTOLOGY_FILE, SHAPES_DIR
+from sozialgraph.publish.release import CHECKSUMS, ReleaseCache, media_type_of
+from sozialgraph.web import error_response, get_ctx
+from sozialgraph.sparql.saved import load_query
 
 bp = Blueprint("catalog", __name__)
 
-ROOT = Path(__file__).resolve().parents[4]
-ONTOLOGY_FILE = ROOT / "ontology" / "sozialgraph.ttl"
-CHANGELOG = ROOT / "ontology" / "CHANGELOG.md"
 RDF_TYPES = {  # media type -> rdflib format, file suffix
     "text/turtle": ("turtle", "ttl"),
     "application/rdf+xml": ("xml", "rdf"),
@@ -199,7 +198,6 @@ def _terms(graph: rdflib.Graph, kinds, lang: str) -> list[dict]:
 
 
 def _schemes(lang: str) -> list[dict]:
-    from ...queries import load_query
 
     rows = get_ctx().store.select(load_query("list-concept-schemes", internal=True).text, public_only=True,
                                   default_graph=[ns.G_VOCAB])
@@ -236,7 +234,7 @@ def ontology(ext: str | None = None, version: str | None = None):
         "modified": str(graph.value(onto, DCTERMS.modified) or ""),
         "prefix": str(graph.value(onto, rdflib.URIRef(ns.PREFIXES["vann"] + "preferredNamespacePrefix")) or "sg"),
     }
-    changelog = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.is_file() else ""
+    changelog = CHANGELOG_FILE.read_text(encoding="utf-8") if CHANGELOG_FILE.is_file() else ""
     resp = Response(render_template(
         "ontology.html", o=header, changelog=changelog, schemes=_schemes(lang),
         classes=_terms(graph, [OWL.Class, RDFS.Class], lang),
@@ -248,9 +246,9 @@ def ontology(ext: str | None = None, version: str | None = None):
 
 @bp.get("/ontology/changelog")
 def changelog():
-    if not CHANGELOG.is_file():
+    if not CHANGELOG_FILE.is_file():
         return error_response(404, "Kein Änderungsprotokoll.", "No changelog.")
-    return Response(CHANGELOG.read_text(encoding="utf-8"), mimetype="text/markdown")
+    return Response(CHANGELOG_FILE.read_text(encoding="utf-8"), mimetype="text/markdown")
 
 
 @bp.get("/ontology/vokabulare.ttl")
@@ -260,7 +258,7 @@ def vocabularies():
 
 @bp.get("/ontology/shapes.ttl")
 def shapes():
-    files = sorted((ROOT / "shapes").glob("*.ttl"))
+    files = sorted(SHAPES_DIR.glob("*.ttl"))
     if not files:
         return error_response(404, "Keine Shapes vorhanden.", "No shapes.")
     graph = rdflib.Graph()

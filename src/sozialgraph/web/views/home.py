@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
-from ...queries import load_query
-from .. import get_ctx, wants_json
+from sozialgraph.sparql.saved import load_query
+from sozialgraph.web import get_ctx, wants_json
+from sozialgraph import namespaces as ns
 
 bp = Blueprint("home", __name__)
 
 
 def pagepath(iri: str) -> str:
     """Local path of a minted IRI (https://w3id.org/sozialgraph/id/... -> /id/...)."""
-    from ... import namespaces as ns
 
     return "/" + iri[len(ns.BASE):] if iri.startswith(ns.BASE) else iri
 

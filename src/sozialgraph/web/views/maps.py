@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, render_template, request
 
-from ... import maps, search
-from ...queries import ParameterError
-from .. import error_response, get_ctx
-from .home import pagepath
-from .search import parameter_error
+from sozialgraph.analysis import maps, search
+from sozialgraph.errors import ParameterError
+from sozialgraph.web import error_response, get_ctx
+from sozialgraph.web.views.home import pagepath
+from sozialgraph.web.views.search import parameter_error
 
 bp = Blueprint("maps", __name__)
 

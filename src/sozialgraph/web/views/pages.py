@@ -18,11 +18,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, g, make_response, render_template, request
 
-from ... import maps, namespaces as ns, search
-from ...interop.schemaorg import offer_jsonld
-from ...queries import load_query
-from .. import error_response, get_ctx
-from .home import pagepath
+from sozialgraph.analysis import maps, search
+from sozialgraph import namespaces as ns
+from sozialgraph.resources import RDF_TEMPLATES_DIR
+from sozialgraph.publish.schemaorg import offer_jsonld
+from sozialgraph.sparql.saved import load_query
+from sozialgraph.web import error_response, get_ctx
+from sozialgraph.web.views.home import pagepath
 
 bp = Blueprint("pages", __name__)
 
@@ -45,7 +47,7 @@ KIND_PARAM = {"zielgruppe": "zielgruppe", "angebotsart": "angebotsart", "lebensl
               "amt": "amt", "traeger": "traeger", "ziel": "ziel", "stadtteil": "stadtteil",
               "stadtbezirk": "stadtbezirk"}
 LABEL_PROPS = (P["rdfs"] + "label", P["skos"] + "prefLabel")
-LABELS_FILE = Path(__file__).resolve().parents[1] / "templates" / "rdf" / "property-labels.ttl"
+LABELS_FILE = RDF_TEMPLATES_DIR / "property-labels.ttl"
 
 
 @lru_cache(maxsize=1)
@@ -83,9 +85,9 @@ def negotiate() -> str | None:
 def describe(store, iri: str) -> list[ox.Triple]:
     """The resource's triples in public graphs (and one level of blank nodes), without duplicates."""
     node = ox.NamedNode(iri)
-    q = load_query("describe-resource", internal=True).text
+    q = load_query("describe-resource", internal=True).render({"ressource": node})
     triples: dict[ox.Triple, None] = {}
-    for s in store.query(q, substitutions={"ressource": node}, public_only=True):
+    for s in store.query(q, public_only=True):
         triples[ox.Triple(node, s["eigenschaft"], s["wert"])] = None
         if s["p2"] is not None:
             triples[ox.Triple(s["wert"], s["p2"], s["o2"])] = None
@@ -207,8 +209,8 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
     extra = related(ctx, iri, types, lang)
     backlinks = []
     if not extra.get("param"):
-        q = load_query("resource-backlinks", internal=True).text
-        sols = list(store.query(q, substitutions={"ressource": ox.NamedNode(iri)}, public_only=True))
+        q = load_query("resource-backlinks", internal=True).render({"ressource": ox.NamedNode(iri)})
+        sols = list(store.query(q, public_only=True))
         src = {s["quelle"].value for s in sols if isinstance(s["quelle"], ox.NamedNode)}
         bl = label_map(store, src | {s["eigenschaft"].value for s in sols}, lang)
         backlinks = [{"href": pagepath(s["quelle"].value), "text": bl.get(s["quelle"].value) or curie(s["quelle"].value),

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
-from ... import search
-from ...queries import ParameterError
-from .. import error_response, get_ctx
-from .home import pagepath
+from sozialgraph.analysis import search
+from sozialgraph.errors import ParameterError
+from sozialgraph.web import error_response, get_ctx
+from sozialgraph.web.views.home import pagepath
 
 bp = Blueprint("search", __name__)
 

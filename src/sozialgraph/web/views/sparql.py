@@ -10,17 +10,18 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
-from ... import namespaces as ns
-from ... import protocol
-from ...protocol import ProtocolError
-from ...queries import load_query
-from ...sparql_pool import SparqlPool
-from .. import error_response, get_ctx
+from sozialgraph import namespaces as ns
+from sozialgraph.resources import RDF_TEMPLATES_DIR
+from sozialgraph.sparql import protocol
+from sozialgraph.sparql.protocol import ProtocolError
+from sozialgraph.sparql.saved import load_query
+from sozialgraph.sparql.pool import SparqlPool
+from sozialgraph.web import error_response, get_ctx
 
 bp = Blueprint("sparql", __name__)
 bp.after_request(protocol.add_cors)
 
-RDF_DIR = Path(__file__).resolve().parents[1] / "templates" / "rdf"
+RDF_DIR = RDF_TEMPLATES_DIR
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = ns.PREFIXES["void"]
 RDF_TYPE = ox.NamedNode(ns.PREFIXES["rdf"] + "type")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 
-from ...ingest.common import UnsupportedFormat
-from ...lookup import UnknownValue
-from ...submissions import VersionNotFound, get_version, resolve_office, submit_file
-from ...tokens import TokenError, check
-from .. import error_response, get_ctx
+from sozialgraph.capture.common import UnsupportedFormat
+from sozialgraph.errors import UnknownValue
+from sozialgraph.capture.submissions import VersionNotFound, get_version, resolve_office, submit_file
+from sozialgraph.capture.tokens import TokenError, check
+from sozialgraph.web import error_response, get_ctx
+from sozialgraph.capture.tokens import hash_token
+from sozialgraph.capture.template import template_csv, template_xlsx
 
 bp = Blueprint("submissions", __name__)
 
@@ -72,7 +74,6 @@ def _process(office_param: str | None, token: str | None, data: bytes, name: str
 
 
 def token_id(token: str | None) -> str:
-    from ...tokens import hash_token
 
     return hash_token(token or "")[:12]
 
@@ -145,7 +146,6 @@ def form():
 
 @bp.get("/einreichen/vorlage.<fmt>")
 def template_download(fmt: str):
-    from ...ingest.template import template_csv, template_xlsx
 
     if fmt == "csv":
         return Response(template_csv(), mimetype="text/csv; charset=utf-8",

@@ -1,0 +1,8 @@
+"""The `sozialgraph` command line: the group in base.py, one module per command group."""
+
+from __future__ import annotations
+
+from sozialgraph.cli import capture, core, demo, geodata, publish, serve  # noqa: F401  (each adds its commands)
+from sozialgraph.cli.base import main
+
+__all__ = ["main"]

@@ -1,0 +1,463 @@
+"""Bounded SPARQL evaluation: queries run in worker processes that are killed at the time limit.
+
+pyoxigraph cannot cancel a running query, and a query may compute for a long time without touching the store
+(``VALUES`` cross products, property-path closures), so the only reliable limit is a separate process that is
+killed when its time is up (the CPU is freed at once) and replaced in the background.
+
+Workers never open the live store (RocksDB: one writer; opening read-only while another process writes is undefined
+behaviour). The process owning the store makes a checkpoint with ``Store.backup`` (consistent and hard-linked, so
+cheap) and the workers open that read-only. A write to the store (``store.subscribe``) makes a new checkpoint
+(debounced, in the background; a query also checks ``store.generation`` so it always sees every write that finished
+before it started); each worker switches to the newest checkpoint with its next query, and checkpoints no worker
+holds any more are deleted.
+
+The dataset is always explicit and public: default graph = the union of the public graphs, named graphs = the
+public graphs (docs/sparql.md). A protocol dataset (``default-graph-uri``/``named-graph-uri``) or the query's own
+``FROM``/``FROM NAMED`` is honoured but intersected with the public graphs, so a private graph's name yields an
+empty graph, never its content. ``SERVICE`` calls are allowed only to the endpoints in the setting
+``federation_allow``.
+
+Limits: ``query_timeout`` (seconds per query), ``max_rows`` (rows or triples per result; more is refused, see
+protocol.py), ``query_workers`` (processes = queries running at once), ``queue_timeout`` (seconds a query waits for
+a free worker before the answer is 503).
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import uuid
+import weakref
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sozialgraph import namespaces as ns
+from sozialgraph.sparql import protocol
+from sozialgraph.sparql.protocol import ProtocolError
+from sozialgraph.store.base import MERGED
+
+EMPTY_GRAPH = ns.GRAPH + "empty"  # never written: stands for an empty default graph
+_UPDATE_RE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+_PROLOGUE_RE = re.compile(r"^\s*(#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
+_NEEDS_ANALYSIS_RE = re.compile(r"(?<![?$\w:])(FROM|SERVICE)\b", re.I)
+
+
+@dataclass
+class QueryJob:
+    query: str
+    formats: dict[str, str] = field(default_factory=lambda: dict(protocol.DEFAULTS))
+    default_graphs: list[str] | None = None  # protocol dataset (None: not given)
+    named_graphs: list[str] | None = None
+    substitutions: dict | None = None  # variable name -> pyoxigraph term
+    max_rows: int = 10000
+    federation_allow: str = ""
+    base_iri: str | None = None  # for relative IRIs in the query: the endpoint's URL
+
+
+@dataclass
+class QueryResult:
+    body: bytes
+    media_type: str
+    rows: int | None
+    form: str
+    seconds: float = 0.0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# evaluation (in a worker, or in-process as the fallback)
+
+
+def looks_like_update(text: str) -> bool:
+    rest = text
+    while True:
+        m = _PROLOGUE_RE.match(rest)
+        if not m:
+            break
+        rest = rest[m.end():]
+    return bool(_UPDATE_RE.match(rest))
+
+
+def _analyse(text: str) -> tuple[list[str] | None, list[str] | None, list | None]:
+    """FROM, FROM NAMED graphs and SERVICE targets of a query (rdflib's parser); (None, None, None) if it fails."""
+    try:
+        from rdflib import URIRef
+        from rdflib.plugins.sparql import prepareQuery
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        q = prepareQuery(text)
+    except Exception:
+        return None, None, None
+    default: list[str] = []
+    named: list[str] = []
+    for clause in q.algebra.get("datasetClause") or []:
+        if "default" in clause:
+            default.append(str(clause["default"]))
+        if "named" in clause:
+            named.append(str(clause["named"]))
+    services: list = []
+    seen: set[int] = set()
+
+    def walk(node):
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                t = node.get("term")
+                services.append(str(t) if isinstance(t, URIRef) else None)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, (list, tuple, set)):
+            for v in node:
+                walk(v)
+
+    walk(q.algebra)
+    return (default if q.algebra.get("datasetClause") else None,
+            named if q.algebra.get("datasetClause") else None, services)
+
+
+def _service_allowed(target: str | None, allow: str) -> bool:
+    allow = allow.strip()
+    if allow == "*":
+        return True
+    if target is None:
+        return False
+    return any(target.startswith(p.strip()) for p in allow.split(",") if p.strip())
+
+
+def _public(graphs: list[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(g) for g in graphs if ns.is_public_graph(g) and g != MERGED]
+
+
+def evaluate(store: ox.Store, public_graphs: list[str], job: QueryJob) -> QueryResult:
+    """Run one query on a pyoxigraph store with a public-only dataset; ProtocolError for anything refused."""
+    t0 = time.perf_counter()
+    # the default graph is the public merge (each triple once), the named graphs are the public graphs
+    default_g: list[ox.NamedNode] | None = [ox.NamedNode(MERGED)]
+    named_g: list[ox.NamedNode] | None = _public(public_graphs)
+    if job.default_graphs is not None or job.named_graphs is not None:  # protocol dataset beats FROM
+        default_g = _public(job.default_graphs or [])
+        named_g = _public(job.named_graphs or [])
+    if _NEEDS_ANALYSIS_RE.search(job.query):
+        from_default, from_named, services = _analyse(job.query)
+        if services is None and re.search(r"\bSERVICE\b", job.query, re.I) and job.federation_allow.strip() != "*":
+            _check_syntax(store, job.query)
+            raise ProtocolError(403, "SERVICE-Aufrufe konnten nicht geprüft werden und sind daher nicht erlaubt.",
+                                "SERVICE calls could not be checked and are therefore not allowed.")
+        for target in services or []:
+            if not _service_allowed(target, job.federation_allow):
+                shown = target or "?variable"
+                raise ProtocolError(
+                    403, f"SERVICE <{shown}> ist an diesem Endpunkt nicht erlaubt (Einstellung federation_allow).",
+                    f"SERVICE <{shown}> is not allowed at this endpoint (setting federation_allow).")
+        if job.default_graphs is None and job.named_graphs is None and from_default is not None:
+            default_g = _public(from_default)
+            named_g = _public(from_named or [])
+    kwargs: dict = {"default_graph": default_g or [ox.NamedNode(EMPTY_GRAPH)], "named_graphs": named_g,
+                    "base_iri": job.base_iri}
+    if job.substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions.items()}
+    try:
+        result = store.query(job.query, **kwargs)
+    except SyntaxError as exc:
+        raise _syntax_error(job.query, exc) from None
+    try:
+        body, media, rows, form = protocol.serialize(result, job.formats, job.max_rows)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # evaluation errors surface while serialising (e.g. a failing SERVICE)
+        raise ProtocolError(500, f"Fehler bei der Auswertung der Abfrage: {exc}",
+                            f"Error while evaluating the query: {exc}") from None
+    return QueryResult(body, media, rows, form, time.perf_counter() - t0)
+
+
+def _check_syntax(store: ox.Store, text: str) -> None:
+    try:
+        store.query(text, default_graph=[ox.NamedNode(EMPTY_GRAPH)], named_graphs=[])
+    except SyntaxError as exc:
+        raise _syntax_error(text, exc) from None
+
+
+def _syntax_error(text: str, exc: SyntaxError) -> ProtocolError:
+    if looks_like_update(text):
+        return ProtocolError(403, "Dieser Endpunkt ist schreibgeschützt: SPARQL Update ist nicht erlaubt. Daten "
+                                  "ändern sich nur durch Einreichungen.",
+                             "This endpoint is read-only: SPARQL Update is not allowed. Data changes only "
+                             "through submissions.")
+    return ProtocolError(400, f"Syntaxfehler in der Abfrage: {exc}", f"Syntax error in the query: {exc}")
+
+
+def _worker_main(conn) -> None:
+    """Loop of a worker process: receive (checkpoint, job), answer ("ok", QueryResult) or ("error", ...)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = None
+    path = None
+    public: list[str] = []
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            break
+        if msg is None:
+            break
+        ckpt, job = msg
+        try:
+            if ckpt != path:
+                store = None
+                gc.collect()
+                store = ox.Store.read_only(ckpt)
+                path = ckpt
+                public = sorted(g.value for g in store.named_graphs()
+                                if isinstance(g, ox.NamedNode) and ns.is_public_graph(g.value))
+            reply = ("ok", evaluate(store, public, job))
+        except ProtocolError as exc:
+            reply = ("error", (exc.status, exc.de, exc.en, exc.headers))
+        except Exception as exc:  # never a traceback to the client; keep it in the server log
+            traceback.print_exc(file=sys.stderr)
+            reply = ("error", (500, f"Interner Fehler bei der Auswertung: {type(exc).__name__}",
+                               f"Internal error while evaluating: {type(exc).__name__}", {}))
+        try:
+            conn.send(reply)
+        except (OSError, EOFError):
+            break
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the pool (in the process that owns the store)
+
+
+class _Slot:
+    """One worker: a fresh interpreter (`python -m sozialgraph.sparql_pool FD`) talking over a socket pair. A plain
+    subprocess rather than multiprocessing, so it works the same under gunicorn, pytest and any script."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(theirs.fileno())],
+                                         pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.held: set[str] = set()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.conn.close()
+
+
+_POOLS: "weakref.WeakSet[SparqlPool]" = weakref.WeakSet()
+
+
+def _close_all() -> None:
+    for pool in list(_POOLS):
+        pool.close()
+
+
+atexit.register(_close_all)
+
+
+class SparqlPool:
+    """Worker processes over checkpoints of ``store``; ``run(job)`` returns a QueryResult or raises
+    ProtocolError (time limit, busy, syntax, refused, row cap)."""
+
+    def __init__(self, store, settings: dict):
+        self.store = store
+        self.timeout = float(settings["query_timeout"])
+        self.size = max(0, int(settings["query_workers"]))
+        self.queue_timeout = float(settings["queue_timeout"])
+        self.max_rows = int(settings["max_rows"])
+        self.federation_allow = str(settings.get("federation_allow") or "")
+        self.in_process = self.size == 0 or getattr(store, "path", None) is None
+        base = settings.get("checkpoint_dir") or (f"{store.path}-checkpoints" if not self.in_process else "")
+        self.root = Path(base) / f"{os.getpid()}-{uuid.uuid4().hex[:8]}" if base else None
+        self._idle: queue.Queue[_Slot] = queue.Queue()
+        self._slots: list[_Slot] = []
+        self._lock = threading.RLock()
+        self._ckpt_lock = threading.Lock()
+        self._ckpt: str | None = None
+        self._ckpt_gen = -1
+        self._refresh_pending = False
+        self._started = False
+        self.closed = False
+        self.killed = 0  # queries stopped at the time limit (for tests and the log)
+        if not self.in_process:
+            store.subscribe(self._on_write)
+        _POOLS.add(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            if self._started or self.in_process or self.closed:
+                return
+            self._started = True
+            self._checkpoint()
+            for _ in range(self.size):
+                self._add_slot()
+
+    def _add_slot(self) -> None:
+        slot = _Slot()
+        with self._lock:
+            if self.closed:
+                slot.kill()
+                return
+            self._slots.append(slot)
+        self._idle.put(slot)
+
+    def _replace(self, slot: _Slot) -> None:
+        slot.kill()
+        with self._lock:
+            if slot in self._slots:
+                self._slots.remove(slot)
+            closed = self.closed
+        if not closed:
+            threading.Thread(target=self._add_slot, daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            slots, self._slots = self._slots, []
+        self.store.unsubscribe(self._on_write)
+        for slot in slots:
+            try:
+                slot.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for slot in slots:
+            try:
+                slot.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                pass
+            slot.kill()
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- checkpoints -------------------------------------------------------------------------------------
+    def _on_write(self, _store) -> None:
+        if not self._started or self._refresh_pending:
+            return
+        self._refresh_pending = True
+
+        def refresh():
+            time.sleep(0.05)  # let a burst of writes finish
+            self._refresh_pending = False
+            try:
+                if not self.closed:
+                    self._checkpoint()
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+
+        threading.Thread(target=refresh, daemon=True).start()
+
+    def _checkpoint(self) -> str:
+        with self._ckpt_lock:
+            gen = self.store.generation
+            if self._ckpt is not None and gen == self._ckpt_gen:
+                return self._ckpt
+            self.root.mkdir(parents=True, exist_ok=True)
+            path = self.root / f"g{gen}-{uuid.uuid4().hex[:6]}"
+            self.store.checkpoint(path)
+            _prune(path)
+            self._ckpt, self._ckpt_gen = str(path), gen
+            self._cleanup()
+            return self._ckpt
+
+    def _cleanup(self) -> None:
+        with self._lock:
+            held = {self._ckpt}.union(*(s.held for s in self._slots))
+        for p in self.root.iterdir():
+            if str(p) not in held:
+                shutil.rmtree(p, ignore_errors=True)
+
+    def checkpoints(self) -> list[str]:
+        return sorted(str(p) for p in self.root.iterdir()) if self.root and self.root.exists() else []
+
+    # -- running -----------------------------------------------------------------------------------------
+    def job(self, query: str, **kwargs) -> QueryJob:
+        kwargs.setdefault("max_rows", self.max_rows)
+        kwargs.setdefault("federation_allow", self.federation_allow)
+        return QueryJob(query, **kwargs)
+
+    def run(self, job: QueryJob) -> QueryResult:
+        if self.closed:
+            raise ProtocolError(503, "Der Abfragedienst wird beendet.", "The query service is shutting down.")
+        if self.in_process:
+            return evaluate(self.store.native, self.store.public_graphs(), job)
+        self.start()
+        ckpt = self._checkpoint()
+        try:
+            slot = self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            raise ProtocolError(
+                503, f"Alle {self.size} Abfrageplätze sind belegt (Einstellungen query_workers, queue_timeout). "
+                     f"Bitte gleich noch einmal versuchen.",
+                f"All {self.size} query workers are busy (settings query_workers, queue_timeout). Please retry "
+                f"shortly.", {"Retry-After": "5"}) from None
+        with self._lock:
+            slot.held.add(ckpt)
+        try:
+            slot.conn.send((ckpt, job))
+            if not slot.conn.poll(self.timeout):
+                self.killed += 1
+                self._replace(slot)
+                slot = None
+                t = f"{self.timeout:g}"
+                raise ProtocolError(
+                    503, f"Die Abfrage wurde nach {t} s abgebrochen (Zeitlimit, Einstellung query_timeout).",
+                    f"The query was stopped after {t} s (time limit, setting query_timeout).")
+            kind, payload = slot.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if slot is not None:
+                self._replace(slot)
+                slot = None
+            raise ProtocolError(500, "Der Abfrageprozess ist unerwartet beendet worden.",
+                                "The query process ended unexpectedly.") from None
+        finally:
+            if slot is not None and not slot.conn.closed:
+                with self._lock:
+                    slot.held = {ckpt}
+                self._idle.put(slot)
+        if kind == "error":
+            raise ProtocolError(*payload)
+        return payload
+
+
+def _prune(path: Path) -> None:
+    """Remove the private graphs (and the unused default graph) from a fresh checkpoint before any worker opens
+    it: the workers can then not read private data at all, and may use the fast union default graph. The cost
+    grows with the private data (versions); it is paid once per write, not per query.
+
+    Runs in a fresh interpreter: the server process is a fork (gunicorn), and RocksDB cannot open another
+    database in a forked process (its background threads did not survive the fork)."""
+    subprocess.run([sys.executable, "-m", "sozialgraph.store.oxigraph", "--prune", str(path)], check=True,
+                   stdin=subprocess.DEVNULL)
+
+
+def get_pool(store, settings: dict) -> SparqlPool:
+    """A pool for a store outside the web app (CLI, scripts); close() it when done."""
+    return SparqlPool(store, settings)
+
+
+if __name__ == "__main__":  # a worker process (started by _Slot)
+    from sozialgraph.sparql import pool as _pool  # the package's classes, not __main__'s
+
+    _pool._worker_main(Connection(int(sys.argv[1])))

@@ -1,0 +1,164 @@
+"""The remote backend: any SPARQL 1.1 Query + Update server (oxigraph serve, Virtuoso, Fuseki, GraphDB, …).
+
+Queries go to the query URL (form POST, with the dataset as ``default-graph-uri``/``named-graph-uri``), writes to
+the update URL as one update request per ``apply`` (the server runs one request as one transaction; see
+docs/stores.md for which servers guarantee that). Answers are parsed into the same pyoxigraph objects the
+embedded store returns, so callers never see which backend they talk to. Dialect differences are handled here:
+
+- Virtuoso answers ASK in SPARQL JSON as a binding ``__ASK_RETVAL`` instead of ``boolean``; it is asked for
+  SPARQL XML for ASK, and a JSON binding of that name is read as the boolean anyway.
+- Servers list their own system graphs; ``graphs()`` lists only the graphs under the project's graph base
+  (``namespaces.GRAPH``).
+- A server's default graph without a dataset is often the union of everything (Virtuoso: including its system
+  graphs); every query therefore names its dataset explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import requests
+
+from sozialgraph import namespaces as ns
+from sozialgraph.errors import StoreError
+from sozialgraph.store.base import MERGED, Store, TriplesResult, iri, is_listed, nt_bytes, nt_lines
+
+_FORM_RE = re.compile(r"^(?:\s*(?:#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+                      re.I)
+CHUNK_TRIPLES = 20000  # triples per request when a new graph is written in parts
+
+
+def query_form(sparql: str) -> str:
+    m = _FORM_RE.match(sparql)
+    return m.group(1).upper() if m else "SELECT"
+
+
+class SparqlStore(Store):
+    def __init__(self, query_url: str, update_url: str | None = None, *, graph_store_url: str | None = None,
+                 user: str | None = None, password: str | None = None, auth: str = "digest",
+                 timeout: float = 60.0):
+        super().__init__()
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.graph_store_url = graph_store_url
+        self.timeout = timeout
+        self.session = requests.Session()
+        if user:
+            self.session.auth = (requests.auth.HTTPDigestAuth(user, password or "") if auth == "digest"
+                                 else (user, password or ""))
+        self.read_only = False
+
+    def __repr__(self) -> str:
+        return f"SparqlStore({self.query_url!r})"
+
+    # -- HTTP ----------------------------------------------------------------------------------------------
+    def _post(self, url: str, data: dict | list, accept: str | None, timeout: float | None) -> requests.Response:
+        headers = {"Accept": accept} if accept else {}
+        try:
+            resp = self.session.post(url, data=data, headers=headers, timeout=timeout or self.timeout)
+        except requests.Timeout:
+            raise StoreError(f"Der Speicher {url} hat nicht rechtzeitig geantwortet.",
+                             f"The store {url} did not answer in time.", status=504) from None
+        except requests.RequestException as exc:
+            raise StoreError(f"Der Speicher {url} ist nicht erreichbar: {exc}",
+                             f"The store {url} cannot be reached: {exc}") from None
+        if resp.status_code >= 400:
+            text = resp.text[:500].strip()
+            if resp.status_code == 400 and url == self.query_url:
+                raise SyntaxError(text or "bad query")
+            raise StoreError(f"Der Speicher {url} meldet {resp.status_code}: {text}",
+                             f"The store {url} reports {resp.status_code}: {text}")
+        return resp
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def query(self, sparql: str, *, public_only: bool = False, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None, timeout: float | None = None):
+        dg, ng = self.dataset(public_only, default_graph, named_graphs)
+        form = query_form(sparql)
+        data: list[tuple[str, str]] = [("query", sparql)]
+        data += [("default-graph-uri", g) for g in dg]
+        if ng is not None:
+            # an empty named-graph list must stay empty: name a graph that never exists
+            data += [("named-graph-uri", g) for g in (ng or [ns.GRAPH + "empty"])]
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            resp = self._post(self.query_url, data, "application/n-triples, text/turtle;q=0.9", timeout)
+            return TriplesResult(self._parse_graph(resp))
+        accept = "application/sparql-results+xml" if form == "ASK" else "application/sparql-results+json"
+        resp = self._post(self.query_url, data, accept, timeout)
+        return self._parse_results(resp)
+
+    @staticmethod
+    def _parse_graph(resp: requests.Response) -> list[ox.Triple]:
+        ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+               "application/ld+json": ox.RdfFormat.JSON_LD}.get(ctype, ox.RdfFormat.N_TRIPLES)
+        if ctype in ("text/plain", "application/n-triples", ""):
+            fmt = ox.RdfFormat.N_TRIPLES
+        try:
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(resp.content, fmt)]
+        except SyntaxError as exc:
+            raise StoreError(f"Die Antwort des Speichers ist kein RDF ({ctype}): {exc}",
+                             f"The store's answer is not RDF ({ctype}): {exc}") from None
+
+    @staticmethod
+    def _parse_results(resp: requests.Response):
+        ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        body = resp.content
+        if "xml" in ctype:
+            fmt = ox.QueryResultsFormat.XML
+        elif "csv" in ctype:
+            fmt = ox.QueryResultsFormat.CSV
+        elif "tab-separated" in ctype:
+            fmt = ox.QueryResultsFormat.TSV
+        else:
+            fmt = ox.QueryResultsFormat.JSON
+            if b"__ASK_RETVAL" in body:  # Virtuoso's ASK in JSON
+                value = b'"1"' in body or b'"true"' in body or b": 1" in body
+                body = b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}"
+        try:
+            return ox.parse_query_results(body, fmt)
+        except SyntaxError as exc:
+            raise StoreError(f"Die Antwort des Speichers ist kein SPARQL-Ergebnis ({ctype}): {exc}",
+                             f"The store's answer is not a SPARQL result ({ctype}): {exc}") from None
+
+    def graphs(self) -> list[str]:
+        res = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[], named_graphs=None)
+        return sorted(sol["g"].value for sol in res
+                      if isinstance(sol["g"], ox.NamedNode) and sol["g"].value.startswith(ns.GRAPH)
+                      and is_listed(sol["g"].value))
+
+    def has_graph(self, graph: str) -> bool:
+        return self.ask(f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}", default_graph=[], named_graphs=[graph])
+
+    def graph_ntriples(self, graph: str) -> bytes:
+        triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}",
+                             default_graph=[], named_graphs=[graph])
+        return nt_bytes(list(triples))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return sum(self.count(g) for g in self.graphs())
+        res = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}",
+                         default_graph=[], named_graphs=[graph])
+        return int(next(iter(res))["n"].value)
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def _run_update(self, ops: list[str]) -> None:
+        self._post(self.update_url, {"update": ";\n".join(ops)}, None, None)
+
+    def _write_new_graph(self, graph: str, data: bytes) -> None:
+        lines = sorted(nt_lines(data))
+        self._run_update([f"DROP SILENT GRAPH {iri(graph)}"])
+        for i in range(0, len(lines), CHUNK_TRIPLES):
+            part = b"\n".join(lines[i:i + CHUNK_TRIPLES]).decode("utf-8")
+            self._run_update([f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{part}\n}} }}"])
+
+    def load_file(self, path, graph: str, fmt: str | None = None, bulk: bool = False) -> None:
+        super().load_file(path, graph, fmt)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+__all__ = ["SparqlStore", "MERGED"]
