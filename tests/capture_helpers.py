@@ -12,7 +12,7 @@ CAPTURE = Path(__file__).resolve().parent / "fixtures" / "capture"
 
 
 def ctx_for(store) -> Context:
-    return Context(config.load({"store": str(store.path), "validate_workers": 1}), store=store)
+    return Context(config.load({"store": str(store.path or ""), "validate_workers": 1}), store=store)
 
 
 def dump_all(store) -> bytes:

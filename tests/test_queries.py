@@ -10,6 +10,7 @@ Bezirk 1 Innenstadt = 101..105 (5 Stadtteile), Bezirk 2 Rodenkirchen = 13 Stadtt
 from __future__ import annotations
 
 import pytest
+from conftest import VIRTUOSO_TRANSITIVE, xfail_on
 
 from sozialgraph.sparql.saved import list_queries
 from sozialgraph.errors import ParameterError
@@ -39,65 +40,67 @@ def run(store, name, **params):
     ("Pflegebedürftige", "105", {"o6": "vor Ort"}),
     ("Pflegebedürftige", "101", {}),                          # reach Stadtteil does not extend to the borough
 ])
-def test_serves_semantics(ref_store, group, quarter, expected):
-    res = run(ref_store, "find-offers-serving-quarter", zielgruppe=group, stadtteil=quarter)
+def test_serves_semantics(backend_ref_store, group, quarter, expected):
+    res = run(backend_ref_store, "find-offers-serving-quarter", zielgruppe=group, stadtteil=quarter)
     got = {sol["angebot"].value.rsplit("/", 1)[-1]: sol["grund"].value for sol in res}
     assert got == expected
 
 
-def test_narrower_target_group_is_not_included_upwards(ref_store):
+def test_narrower_target_group_is_not_included_upwards(backend_ref_store):
     # asking for the narrower group does not return offers for the broader one
-    res = run(ref_store, "find-offers-serving-quarter", zielgruppe="Kinder", stadtteil="102")
+    res = run(backend_ref_store, "find-offers-serving-quarter", zielgruppe="Kinder", stadtteil="102")
     assert offers(res) == set()
 
 
-def test_quarters_without_offer(ref_store):
-    senioren = run(ref_store, "list-quarters-without-offer", zielgruppe="Senioren")
+def test_quarters_without_offer(backend_ref_store):
+    xfail_on(backend_ref_store, "virtuoso", VIRTUOSO_TRANSITIVE)
+    senioren = run(backend_ref_store, "list-quarters-without-offer", zielgruppe="Senioren")
     nums = {sol["nummer"].value for sol in senioren}
     assert len(nums) == 86 - 1 - 1 - 13  # 101 (o1), 105 (o6), all 13 of Bezirk 2 (o5)
     assert "101" not in nums and "105" not in nums and "103" in nums and "201" not in nums
-    familien = {sol["nummer"].value for sol in run(ref_store, "list-quarters-without-offer", zielgruppe="familien")}
+    familien = {sol["nummer"].value for sol in run(backend_ref_store, "list-quarters-without-offer", zielgruppe="familien")}
     assert len(familien) == 81 and not familien & {"101", "102", "103", "104", "105"}
-    einkommen = list(run(ref_store, "list-quarters-without-offer", zielgruppe="Menschen mit geringem Einkommen"))
+    einkommen = list(run(backend_ref_store, "list-quarters-without-offer", zielgruppe="Menschen mit geringem Einkommen"))
     assert einkommen == []  # o3 serves the whole city
 
 
-def test_count_by_quarter_and_group(ref_store):
-    res = run(ref_store, "count-offers-by-quarter-and-group", zielgruppe="Senioren")
+def test_count_by_quarter_and_group(backend_ref_store):
+    xfail_on(backend_ref_store, "virtuoso", VIRTUOSO_TRANSITIVE)
+    res = run(backend_ref_store, "count-offers-by-quarter-and-group", zielgruppe="Senioren")
     got = {sol["nummer"].value: int(sol["anzahl"].value) for sol in res}
     assert got == {"101": 1, "105": 1}  # o5 has no Stadtteil of its own
-    res = run(ref_store, "count-offers-by-quarter-and-group")
+    res = run(backend_ref_store, "count-offers-by-quarter-and-group")
     got = {(sol["nummer"].value, sol["zielgruppeName"].value): int(sol["anzahl"].value) for sol in res}
     assert got[("102", "Familien")] == 1 and got[("102", "Alleinerziehende")] == 1
     assert got[("201", "Kinder")] == 1
 
 
-def test_offices_for_quarter(ref_store):
-    res = run(ref_store, "list-offices-for-quarter", stadtteil="101")
+def test_offices_for_quarter(backend_ref_store):
+    res = run(backend_ref_store, "list-offices-for-quarter", stadtteil="101")
     got = {sol["code"].value: int(sol["anzahl"].value) for sol in res}
     assert got == {"50": 2, "jc": 1}  # o1 on site, o2 via its borough; o3 city-wide
-    res = run(ref_store, "list-offices-for-quarter", stadtteil="Bayenthal")
+    res = run(backend_ref_store, "list-offices-for-quarter", stadtteil="Bayenthal")
     got = {sol["code"].value: int(sol["anzahl"].value) for sol in res}
     assert got == {"51": 1, "50": 1, "jc": 1}  # o4 on site, o5 borough, o3 city
 
 
-def test_offers_for_goal_include_subgoals(ref_store):
-    assert offers(run(ref_store, "find-offers-for-goal", ziel="Z1")) == {"o1", "o2"}
-    assert offers(run(ref_store, "find-offers-for-goal", ziel="Z1.1")) == {"o1"}
-    assert offers(run(ref_store, "find-offers-for-goal", ziel="Z2")) == {"o4"}
-    assert offers(run(ref_store, "find-offers-for-goal", ziel="Z3")) == set()
+def test_offers_for_goal_include_subgoals(backend_ref_store):
+    assert offers(run(backend_ref_store, "find-offers-for-goal", ziel="Z1")) == {"o1", "o2"}
+    assert offers(run(backend_ref_store, "find-offers-for-goal", ziel="Z1.1")) == {"o1"}
+    assert offers(run(backend_ref_store, "find-offers-for-goal", ziel="Z2")) == {"o4"}
+    assert offers(run(backend_ref_store, "find-offers-for-goal", ziel="Z3")) == set()
 
 
-def test_count_of_office_by_borough(ref_store):
-    res = run(ref_store, "count-offers-of-office-by-borough", amt="Amt für Soziales, Arbeit und Senioren")
+def test_count_of_office_by_borough(backend_ref_store):
+    res = run(backend_ref_store, "count-offers-of-office-by-borough", amt="Amt für Soziales, Arbeit und Senioren")
     got = {sol["stadtbezirkName"].value: int(sol["anzahl"].value) for sol in res}
     assert got == {"Innenstadt": 3, "Rodenkirchen": 1}
-    res = run(ref_store, "count-offers-of-office-by-borough", amt="jc")
+    res = run(backend_ref_store, "count-offers-of-office-by-borough", amt="jc")
     assert {sol["stadtbezirkName"].value: int(sol["anzahl"].value) for sol in res} == {"Gesamtstadt": 1}
 
 
-def test_count_by_life_situation(ref_store):
-    res = run(ref_store, "count-offers-by-life-situation")
+def test_count_by_life_situation(backend_ref_store):
+    res = run(backend_ref_store, "count-offers-by-life-situation")
     got = {(sol["lebenslageName"].value, sol["stadtbezirkName"].value): int(sol["anzahl"].value) for sol in res}
     assert got == {
         ("Soziale Teilhabe", "Innenstadt"): 1, ("Soziale Teilhabe", "Rodenkirchen"): 1,
@@ -106,8 +109,8 @@ def test_count_by_life_situation(ref_store):
     }
 
 
-def test_list_offers(ref_store):
-    names, rows = rows_of(run(ref_store, "list-offers"))
+def test_list_offers(backend_ref_store):
+    names, rows = rows_of(run(backend_ref_store, "list-offers"))
     by_id = {r[0].rsplit("/", 1)[-1]: dict(zip(names, r)) for r in rows}
     assert set(by_id) == {"o1", "o2", "o3", "o4", "o5", "o6"}
     assert by_id["o6"]["zielgruppen"].split("; ") == sorted(["Pflegebedürftige", "Senioren"]) or \
@@ -115,35 +118,35 @@ def test_list_offers(ref_store):
     assert by_id["o2"]["stadtteil"] == "Neustadt/Süd" and by_id["o2"]["stadtbezirk"] == "Innenstadt"
     assert by_id["o5"]["stadtteil"] == "" and by_id["o5"]["stadtbezirk"] == "Rodenkirchen"
     assert by_id["o3"]["reichweite"] == "Gesamtstadt" and by_id["o3"]["amtName"] == "Jobcenter Köln"
-    only_jc = offers(run(ref_store, "list-offers", amt="Jobcenter"))
+    only_jc = offers(run(backend_ref_store, "list-offers", amt="Jobcenter"))
     assert only_jc == {"o3"}
 
 
 @pytest.mark.parametrize("q", list_queries(), ids=lambda q: q.name)
-def test_every_saved_query_has_header_and_runs(ref_store, q):
+def test_every_saved_query_has_header_and_runs(backend_ref_store, q):
     assert q.meta.get("title") and q.meta.get("title_en") and q.meta.get("description")
     assert "PREFIX" in q.text  # pastes into any SPARQL editor
     values = {"zielgruppe": "Senioren", "stadtteil": "101", "amt": "50", "ziel": "Z1"}
     params = {p.name: values[p.name] for p in q.params if p.required}
-    rows = list(run_saved(ref_store, q.name, params))
+    rows = list(run_saved(backend_ref_store, q.name, params))
     assert rows, f"{q.name} returned nothing on the fixture"
 
 
-def test_parameter_errors_name_the_parameter(ref_store):
+def test_parameter_errors_name_the_parameter(backend_ref_store):
     with pytest.raises(ParameterError) as e:
-        run(ref_store, "find-offers-serving-quarter", zielgruppe="Seniorn", stadtteil="101")
+        run(backend_ref_store, "find-offers-serving-quarter", zielgruppe="Seniorn", stadtteil="101")
     assert e.value.param == "zielgruppe" and "Senioren" in e.value.message("de")
     with pytest.raises(ParameterError) as e:
-        run(ref_store, "find-offers-serving-quarter", zielgruppe="Senioren")
+        run(backend_ref_store, "find-offers-serving-quarter", zielgruppe="Senioren")
     assert e.value.param == "stadtteil" and "erforderlich" in e.value.message("de")
     with pytest.raises(ParameterError):
-        run(ref_store, "list-offers", bogus="1")
+        run(backend_ref_store, "list-offers", bogus="1")
 
 
-def test_umlaut_tolerant_resolution(ref_store):
-    a = offers(run(ref_store, "find-offers-serving-quarter", zielgruppe="Pflegebeduerftige", stadtteil="105"))
+def test_umlaut_tolerant_resolution(backend_ref_store):
+    a = offers(run(backend_ref_store, "find-offers-serving-quarter", zielgruppe="Pflegebeduerftige", stadtteil="105"))
     assert a == {"o6"}
-    b = offers(run(ref_store, "find-offers-serving-quarter", zielgruppe="Seniorinnen und Senioren",
+    b = offers(run(backend_ref_store, "find-offers-serving-quarter", zielgruppe="Seniorinnen und Senioren",
                    stadtteil="altstadt/sued"))
     assert b == {"o1"}
 

@@ -1,4 +1,4 @@
-"""Submissions end to end on a real on-disk store: graphs, confidentiality, versions, diff, rollback, bad input."""
+"""Submissions end to end on every store backend: graphs, confidentiality, versions, diff, rollback, bad input."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from sozialgraph.capture.submissions import diff, get_version, history, rollback
 
 
 @pytest.fixture
-def ctx(fresh_store):
-    return ctx_for(fresh_store)
+def ctx(backend_store):
+    """Every test here runs on each store backend (embedded, oxigraph serve, Virtuoso)."""
+    return ctx_for(backend_store)
 
 
 def good() -> bytes:

@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from sozialgraph import namespaces as ns
 from sozialgraph.sparql import protocol
 from sozialgraph.sparql.protocol import ProtocolError
+from sozialgraph.errors import StoreError
 from sozialgraph.store.base import MERGED
 
 EMPTY_GRAPH = ns.GRAPH + "empty"  # never written: stands for an empty default graph
@@ -143,8 +144,9 @@ def _public(graphs: list[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(g) for g in graphs if ns.is_public_graph(g) and g != MERGED]
 
 
-def evaluate(store: ox.Store, public_graphs: list[str], job: QueryJob) -> QueryResult:
-    """Run one query on a pyoxigraph store with a public-only dataset; ProtocolError for anything refused."""
+def evaluate(store, public_graphs: list[str], job: QueryJob, timeout: float = 30.0) -> QueryResult:
+    """Run one query with a public-only dataset on a pyoxigraph store (a checkpoint in a worker) or on a remote
+    store; ProtocolError for anything refused. Nothing is evaluated before every check has passed."""
     t0 = time.perf_counter()
     # the default graph is the public merge (each triple once), the named graphs are the public graphs
     default_g: list[ox.NamedNode] | None = [ox.NamedNode(MERGED)]
@@ -155,7 +157,6 @@ def evaluate(store: ox.Store, public_graphs: list[str], job: QueryJob) -> QueryR
     if _NEEDS_ANALYSIS_RE.search(job.query):
         from_default, from_named, services = _analyse(job.query)
         if services is None and re.search(r"\bSERVICE\b", job.query, re.I) and job.federation_allow.strip() != "*":
-            _check_syntax(store, job.query)
             raise ProtocolError(403, "SERVICE-Aufrufe konnten nicht geprüft werden und sind daher nicht erlaubt.",
                                 "SERVICE calls could not be checked and are therefore not allowed.")
         for target in services or []:
@@ -167,14 +168,26 @@ def evaluate(store: ox.Store, public_graphs: list[str], job: QueryJob) -> QueryR
         if job.default_graphs is None and job.named_graphs is None and from_default is not None:
             default_g = _public(from_default)
             named_g = _public(from_named or [])
-    kwargs: dict = {"default_graph": default_g or [ox.NamedNode(EMPTY_GRAPH)], "named_graphs": named_g,
-                    "base_iri": job.base_iri}
-    if job.substitutions:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions.items()}
     try:
-        result = store.query(job.query, **kwargs)
+        if isinstance(store, ox.Store):
+            kwargs: dict = {"default_graph": default_g or [ox.NamedNode(EMPTY_GRAPH)], "named_graphs": named_g,
+                            "base_iri": job.base_iri}
+            if job.substitutions:
+                kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.substitutions.items()}
+            result = store.query(job.query, **kwargs)
+        else:  # a remote store: the same dataset, sent with the query; the time limit is the request's
+            text = (f"BASE <{job.base_iri}>\n" if job.base_iri else "") + job.query
+            result = store.query(text, default_graph=[g.value for g in default_g or [ox.NamedNode(EMPTY_GRAPH)]],
+                                 named_graphs=[g.value for g in named_g], timeout=timeout)
     except SyntaxError as exc:
         raise _syntax_error(job.query, exc) from None
+    except StoreError as exc:
+        if exc.status == 504:
+            raise ProtocolError(503, f"Die Abfrage wurde nach {timeout:g} s abgebrochen (Zeitlimit, Einstellung "
+                                     f"query_timeout).",
+                                f"The query was stopped after {timeout:g} s (time limit, setting query_timeout)."
+                                ) from None
+        raise ProtocolError(502, exc.de, exc.en) from None
     try:
         body, media, rows, form = protocol.serialize(result, job.formats, job.max_rows)
     except ProtocolError:
@@ -183,13 +196,6 @@ def evaluate(store: ox.Store, public_graphs: list[str], job: QueryJob) -> QueryR
         raise ProtocolError(500, f"Fehler bei der Auswertung der Abfrage: {exc}",
                             f"Error while evaluating the query: {exc}") from None
     return QueryResult(body, media, rows, form, time.perf_counter() - t0)
-
-
-def _check_syntax(store: ox.Store, text: str) -> None:
-    try:
-        store.query(text, default_graph=[ox.NamedNode(EMPTY_GRAPH)], named_graphs=[])
-    except SyntaxError as exc:
-        raise _syntax_error(text, exc) from None
 
 
 def _syntax_error(text: str, exc: SyntaxError) -> ProtocolError:
@@ -401,7 +407,9 @@ class SparqlPool:
         if self.closed:
             raise ProtocolError(503, "Der Abfragedienst wird beendet.", "The query service is shutting down.")
         if self.in_process:
-            return evaluate(self.store.native, self.store.public_graphs(), job)
+            native = getattr(self.store, "native", None)
+            return evaluate(native if native is not None else self.store, self.store.public_graphs(), job,
+                            self.timeout)
         self.start()
         ckpt = self._checkpoint()
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -31,6 +32,7 @@ from sozialgraph.formats import rdf_format
 
 MERGED = ns.G_PUBLIC_DEFAULT
 PRIVATE = ns.G_PRIVATE
+STAGING = ns.G_PRIVATE + "staging/"
 
 Triples = Iterable[ox.Triple] | bytes  # triples, or their N-Triples serialisation
 
@@ -91,6 +93,10 @@ class Store:
 
     read_only: bool = False
     path = None  # a directory for embedded stores; None otherwise
+    # A change with more triples than this is staged: its data goes first into private staging graphs (in
+    # parts, not transactional: nothing references them), then one short update moves it into place. Servers
+    # whose SPARQL parser cannot take a large request (Virtuoso) need it; None: never stage.
+    stage_above: int | None = None
 
     def __init__(self) -> None:
         self.write_lock = threading.RLock()  # the one lock every write of this process takes
@@ -130,7 +136,8 @@ class Store:
 
     def dataset(self, public_only: bool, default_graph: list[str] | None,
                 named_graphs: list[str] | None) -> tuple[list[str], list[str] | None]:
-        """The (default graphs, named graphs) a query runs on; None named graphs: all (internal queries)."""
+        """The (default graphs, named graphs) a query runs on, always explicit (servers differ in what they take
+        when a protocol dataset names only one of the two)."""
         if public_only:
             public = self.public_graphs()
             if default_graph is None and named_graphs is None:
@@ -138,9 +145,8 @@ class Store:
             dg = [g for g in (default_graph or []) if ns.is_public_graph(g)]
             ng = [g for g in (named_graphs or []) if ns.is_public_graph(g) and is_listed(g)]
             return dg or [ns.GRAPH + "empty"], ng
-        if default_graph is None:
-            return self.graphs(), named_graphs
-        return default_graph, named_graphs
+        every = self.graphs()
+        return (every if default_graph is None else default_graph), (every if named_graphs is None else named_graphs)
 
     def select(self, sparql: str, **kwargs) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
         """A SELECT query as a list of {variable: term} dicts (unbound variables left out)."""
@@ -210,10 +216,58 @@ class Store:
     def apply(self, change: Change) -> None:
         """One atomic write; the public merge follows in the same step."""
         with self.write_lock:
-            ops = self._update_ops(change)
-            if ops:
-                self._run_update(ops)
+            self._drop_stale_staging()
+            change = Change({g: nt_bytes(v) for g, v in change.replace.items()},
+                            {g: nt_bytes(v) for g, v in change.insert.items()},
+                            {g: nt_bytes(v) for g, v in change.delete.items()}, list(change.drop))
+            size = sum(data.count(b"\n") for part in (change.replace, change.insert, change.delete)
+                       for data in part.values())
+            staged: list[str] = []
+            try:
+                if self.stage_above is not None and size > self.stage_above:
+                    ops, staged = self._staged_ops(change)
+                else:
+                    ops = self._update_ops(change)
+                if ops:
+                    self._run_update(ops)
+            finally:
+                if staged:
+                    self._run_update([f"DROP SILENT GRAPH {iri(g)}" for g in staged])
             self._changed()
+
+    def _drop_stale_staging(self) -> None:
+        stale = [g for g in self.graphs() if g.startswith(STAGING)]
+        if stale:
+            self._run_update([f"DROP SILENT GRAPH {iri(g)}" for g in stale])
+
+    def _staged_ops(self, change: Change) -> tuple[list[str], list[str]]:
+        """The change as a short update over staging graphs written beforehand; the merge is recomputed."""
+        ops: list[str] = []
+        staged: list[str] = []
+
+        def stage(data: bytes) -> str:
+            g = STAGING + uuid.uuid4().hex
+            staged.append(g)
+            self._write_new_graph(g, data)
+            return g
+
+        for graph, content in change.replace.items():
+            data = nt_bytes(content)
+            ops.append(f"DROP SILENT GRAPH {iri(graph)}")
+            if data.strip():
+                ops.append(f"ADD SILENT GRAPH {iri(stage(data))} TO GRAPH {iri(graph)}")
+        for graph, content in change.delete.items():
+            data = nt_bytes(content)
+            if data.strip():
+                ops.append(f"DELETE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {iri(stage(data))} "
+                           f"{{ ?s ?p ?o }} }}")
+        for graph, content in change.insert.items():
+            data = nt_bytes(content)
+            if data.strip():
+                ops.append(f"ADD SILENT GRAPH {iri(stage(data))} TO GRAPH {iri(graph)}")
+        ops += [f"DROP SILENT GRAPH {iri(g)}" for g in change.drop]
+        ops.append(self._rebuild_merged_op())
+        return ops, staged
 
     def replace_graphs(self, contents: dict[str, Triples]) -> None:
         self.apply(Change(replace=dict(contents)))
@@ -287,7 +341,7 @@ class Store:
             if b"_:" in new or b"_:" in old:  # blank nodes have no stable lines: replace the graph whole
                 ops.append(f"DROP SILENT GRAPH {iri(graph)}")
                 if new.strip():
-                    ops.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{new.decode('utf-8')}}} }}")
+                    ops.append(self._insert_op(graph, new.decode("utf-8")))
                 rebuild |= public
                 continue
             old_l, new_l = nt_lines(old), nt_lines(new)
@@ -310,7 +364,7 @@ class Store:
         for graph, content in change.insert.items():
             data = nt_bytes(content)
             if data.strip():
-                ops.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{data.decode('utf-8')}}} }}")
+                ops.append(self._insert_op(graph, data.decode("utf-8")))
                 if ns.is_public_graph(graph):
                     rebuild |= b"_:" in data
                     merged_add |= nt_lines(data)
@@ -329,6 +383,9 @@ class Store:
         if gone:
             ops.append(self._merged_delete_op(gone))
         return ops
+
+    def _insert_op(self, graph: str, ntriples: str) -> str:
+        return f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{ntriples}}} }}"
 
     def _merged_delete_op(self, lines: set[bytes]) -> str:
         """Delete triples from the public merge unless a public graph still holds them (runs after the graphs'

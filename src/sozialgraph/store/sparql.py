@@ -7,6 +7,7 @@ embedded store returns, so callers never see which backend they talk to. Dialect
 
 - Virtuoso answers ASK in SPARQL JSON as a binding ``__ASK_RETVAL`` instead of ``boolean``; it is asked for
   SPARQL XML for ASK, and a JSON binding of that name is read as the boolean anyway.
+- Virtuoso refuses blank nodes in ``INSERT DATA``; data with blank nodes is inserted as ``INSERT {…} WHERE {}``.
 - Servers list their own system graphs; ``graphs()`` lists only the graphs under the project's graph base
   (``namespaces.GRAPH``).
 - A server's default graph without a dataset is often the union of everything (Virtuoso: including its system
@@ -26,7 +27,7 @@ from sozialgraph.store.base import MERGED, Store, TriplesResult, iri, is_listed,
 
 _FORM_RE = re.compile(r"^(?:\s*(?:#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
                       re.I)
-CHUNK_TRIPLES = 20000  # triples per request when a new graph is written in parts
+CHUNK_TRIPLES = 2000  # triples per request when a new graph is written in parts (Virtuoso's parser limit)
 
 
 def query_form(sparql: str) -> str:
@@ -35,6 +36,8 @@ def query_form(sparql: str) -> str:
 
 
 class SparqlStore(Store):
+    stage_above = CHUNK_TRIPLES
+
     def __init__(self, query_url: str, update_url: str | None = None, *, graph_store_url: str | None = None,
                  user: str | None = None, password: str | None = None, auth: str = "digest",
                  timeout: float = 60.0):
@@ -48,6 +51,7 @@ class SparqlStore(Store):
             self.session.auth = (requests.auth.HTTPDigestAuth(user, password or "") if auth == "digest"
                                  else (user, password or ""))
         self.read_only = False
+        self._graphs_cache: tuple[int, list[str]] | None = None
 
     def __repr__(self) -> str:
         return f"SparqlStore({self.query_url!r})"
@@ -75,6 +79,9 @@ class SparqlStore(Store):
     def query(self, sparql: str, *, public_only: bool = False, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None, timeout: float | None = None):
         dg, ng = self.dataset(public_only, default_graph, named_graphs)
+        return self._query_raw(sparql, dg, ng, timeout)
+
+    def _query_raw(self, sparql: str, dg: list[str], ng: list[str] | None, timeout: float | None):
         form = query_form(sparql)
         data: list[tuple[str, str]] = [("query", sparql)]
         data += [("default-graph-uri", g) for g in dg]
@@ -113,6 +120,7 @@ class SparqlStore(Store):
             fmt = ox.QueryResultsFormat.TSV
         else:
             fmt = ox.QueryResultsFormat.JSON
+            body = body.replace(b'"nodeID://', b'"')  # Virtuoso's blank node labels are no valid identifiers
             if b"__ASK_RETVAL" in body:  # Virtuoso's ASK in JSON
                 value = b'"1"' in body or b'"true"' in body or b": 1" in body
                 body = b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}"
@@ -123,10 +131,15 @@ class SparqlStore(Store):
                              f"The store's answer is not a SPARQL result ({ctype}): {exc}") from None
 
     def graphs(self) -> list[str]:
-        res = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[], named_graphs=None)
-        return sorted(sol["g"].value for sol in res
+        """The project's graphs (cached until this process writes: sozialgraph is the store's one writer)."""
+        if self._graphs_cache is not None and self._graphs_cache[0] == self.generation:
+            return list(self._graphs_cache[1])
+        res = self._query_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [], None, None)
+        graphs = sorted(sol["g"].value for sol in res
                       if isinstance(sol["g"], ox.NamedNode) and sol["g"].value.startswith(ns.GRAPH)
                       and is_listed(sol["g"].value))
+        self._graphs_cache = (self.generation, graphs)
+        return list(graphs)
 
     def has_graph(self, graph: str) -> bool:
         return self.ask(f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}", default_graph=[], named_graphs=[graph])
@@ -147,12 +160,17 @@ class SparqlStore(Store):
     def _run_update(self, ops: list[str]) -> None:
         self._post(self.update_url, {"update": ";\n".join(ops)}, None, None)
 
+    def _insert_op(self, graph: str, ntriples: str) -> str:
+        if "_:" in ntriples:  # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE works
+            return f"INSERT {{ GRAPH {iri(graph)} {{\n{ntriples}}} }} WHERE {{ }}"
+        return super()._insert_op(graph, ntriples)
+
     def _write_new_graph(self, graph: str, data: bytes) -> None:
         lines = sorted(nt_lines(data))
         self._run_update([f"DROP SILENT GRAPH {iri(graph)}"])
         for i in range(0, len(lines), CHUNK_TRIPLES):
             part = b"\n".join(lines[i:i + CHUNK_TRIPLES]).decode("utf-8")
-            self._run_update([f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{part}\n}} }}"])
+            self._run_update([self._insert_op(graph, part + "\n")])
 
     def load_file(self, path, graph: str, fmt: str | None = None, bulk: bool = False) -> None:
         super().load_file(path, graph, fmt)
