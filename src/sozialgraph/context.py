@@ -28,9 +28,10 @@ class Context:
     def resolver(self) -> Resolver:
         """The name/code resolver, rebuilt after the store changes."""
         with self._lock:
-            if self._resolver is None or self._resolver_gen != self.store.generation:
+            gen = self.store.generation  # read before the build: a write during it makes the next call rebuild
+            if self._resolver is None or self._resolver_gen != gen:
                 self._resolver = Resolver.from_store(self.store)
-                self._resolver_gen = self.store.generation
+                self._resolver_gen = gen
             return self._resolver
 
     def close(self) -> None:

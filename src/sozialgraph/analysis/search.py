@@ -241,8 +241,9 @@ def cached(ctx, key: str, build):
         hit = per_store.get(key)
         if hit and hit[0] == store.generation:
             return hit[1]
+        gen = store.generation  # read before the build: a write that lands during it makes the next call rebuild
         value = build(ctx)
-        per_store[key] = (store.generation, value)
+        per_store[key] = (gen, value)
         return value
 
 

@@ -34,6 +34,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from sozialgraph import namespaces as ns
 from sozialgraph.resources import DATA_DIR
+from sozialgraph.store.base import MERGED
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.capture.template import COLUMNS
 
@@ -155,7 +156,8 @@ def office_code(graph: str) -> str | None:
 def plan_datasets(store) -> list[DatasetSpec]:
     """The whole (every public graph) and one dataset per office graph."""
     public = store.public_graphs()
-    specs = [DatasetSpec("sozialgraph", str(WHOLE), public)]
+    # the whole: the public default graph, the merge of every public graph (each triple once; store/base.py)
+    specs = [DatasetSpec("sozialgraph", str(WHOLE), [MERGED])]
     labels = load_query("office-labels", internal=True)
     for g in public:
         code = office_code(g)
@@ -248,7 +250,9 @@ def sha256_of(path: Path) -> str:
 def graph_sizes(store) -> dict[str, int]:
     """Triples per public graph (one query, counted inside Oxigraph)."""
     q = load_query("count-graph-triples", internal=True).text
-    return {r["g"].value: int(r["n"].value) for r in store.select(q, public_only=True)}
+    sizes = {r["g"].value: int(r["n"].value) for r in store.select(q, public_only=True)}
+    sizes[MERGED] = store.count_public_default()
+    return sizes
 
 
 def fingerprint(store, sizes: dict[str, int] | None = None) -> str:

@@ -37,6 +37,11 @@ STAGING = ns.G_PRIVATE + "staging/"
 Triples = Iterable[ox.Triple] | bytes  # triples, or their N-Triples serialisation
 
 
+# ?g is one of the project's public graphs (not the merge itself, not a server's system graph)
+_PUBLIC_GRAPH_FILTER = (f'STRSTARTS(STR(?g), "{ns.GRAPH}") && ?g != <{ns.G_PUBLIC_DEFAULT}> '
+                        f'&& !STRSTARTS(STR(?g), "{ns.G_PRIVATE}")')
+
+
 def iri(value: str) -> str:
     """An IRI as a SPARQL/N-Triples term, validated by pyoxigraph (raises ValueError on a bad IRI)."""
     return str(ox.NamedNode(value))
@@ -396,9 +401,9 @@ class Store:
         return (f"DELETE {{ GRAPH {iri(MERGED)} {{ ?s ?p ?o }} }} WHERE {{\n"
                 f"  VALUES (?s ?p ?o) {{\n  " + "\n  ".join(rows) + "\n  }\n"
                 f"  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} "
-                f"FILTER(?g != {iri(MERGED)} && !STRSTARTS(STR(?g), \"{PRIVATE}\")) }}\n}}")
+                f"FILTER({_PUBLIC_GRAPH_FILTER}) }}\n}}")
 
     def _rebuild_merged_op(self) -> str:
         return (f"DROP SILENT GRAPH {iri(MERGED)};\n"
                 f"INSERT {{ GRAPH {iri(MERGED)} {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                f"FILTER(?g != {iri(MERGED)} && !STRSTARTS(STR(?g), \"{PRIVATE}\")) }}")
+                f"FILTER({_PUBLIC_GRAPH_FILTER}) }}")

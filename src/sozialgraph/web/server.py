@@ -35,7 +35,10 @@ def run(app_factory, host: str, port: int, threads: int, on_ready=None) -> None:
         "workers": 1,
         "worker_class": "gthread",
         "threads": threads,
-        "timeout": 0,  # our own per-query limit applies; never let gunicorn kill the store owner mid-write
+        # a worker that stops answering gunicorn's heartbeat for this long is replaced (the store is crash-safe:
+        # every write is one transaction); queries have their own, shorter limit
+        "timeout": 120,
+        "control_socket_disable": True,  # one control socket path for every server on the machine otherwise
         "graceful_timeout": 10,
         "accesslog": "-",
         "forwarded_allow_ips": "127.0.0.1,::1",
