@@ -63,7 +63,7 @@ def build(work: Path, n: int) -> Context:
     add_demo_graph(ctx, n, 1, workdir=work)
     geo = (ROOT / ".." / "shared" / "ref" / "koeln" / "geo" / "stadtteile_2013_simplified.geojson").resolve()
     if geo.exists():
-        from sozialgraph.analysis.maps import import_geojson
+        from sozialgraph.reference.geodata import import_geojson
 
         import_geojson(ctx, str(geo))
     return ctx

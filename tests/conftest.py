@@ -115,7 +115,9 @@ def live_server(ref_ctx):
 # server is started once per session on a free port of 127.0.0.1; "fresh" there means every graph that is not
 # reference data is dropped before the test.
 
-BACKENDS = ["embedded", "oxigraph-serve", "virtuoso"]
+# remote backends are slow (a server per session, HTTP per request): the quick loop (-m "not slow") runs embedded only
+BACKENDS = ["embedded", pytest.param("oxigraph-serve", marks=pytest.mark.slow),
+            pytest.param("virtuoso", marks=pytest.mark.slow)]
 
 
 def _start_remote(kind: str, tmp_path_factory):

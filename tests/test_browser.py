@@ -43,7 +43,7 @@ def demo_server(tmp_path_factory, _reference_template):
     add_demo_graph(ctx, 400, 1)
     geo = (ROOT / ".." / "shared" / "ref" / "koeln" / "geo" / "stadtteile_2013_simplified.geojson").resolve()
     if geo.exists():
-        from sozialgraph.analysis.maps import import_geojson
+        from sozialgraph.reference.geodata import import_geojson
 
         import_geojson(ctx, str(geo))
     srv = start_live_server(ctx)

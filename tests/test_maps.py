@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from sozialgraph import config, namespaces as ns
 from sozialgraph.analysis import maps, search
+from sozialgraph.reference import geodata
 from sozialgraph.cli import main
 from sozialgraph.context import Context
 from conftest import FIXTURES, start_live_server
@@ -66,12 +67,12 @@ def test_map_page_svg_and_table_over_http(live_server):
 def test_geodata_import_gives_a_choropleth(fresh_store, shared_dir):
     fresh_store.load_file(FIXTURES / "offers.ttl", ns.office_graph("50"))
     ctx = ctx_for(fresh_store)
-    n, unmatched = maps.import_geojson(ctx, str(geo_file(shared_dir, "stadtteile_2013_simplified.geojson")))
+    n, unmatched = geodata.import_geojson(ctx, str(geo_file(shared_dir, "stadtteile_2013_simplified.geojson")))
     assert n == 86 and unmatched == []
-    n, _ = maps.import_geojson(ctx, str(geo_file(shared_dir, "stadtbezirke_2013_simplified.geojson")))
+    n, _ = geodata.import_geojson(ctx, str(geo_file(shared_dir, "stadtbezirke_2013_simplified.geojson")))
     assert n == 9
     before = fresh_store.count(ns.G_GEO)
-    maps.import_geojson(ctx, str(geo_file(shared_dir, "stadtteile_2013_simplified.geojson")))  # again: replaces
+    geodata.import_geojson(ctx, str(geo_file(shared_dir, "stadtteile_2013_simplified.geojson")))  # again: replaces
     assert fresh_store.count(ns.G_GEO) == before == 95 * 6
     wkt = next(t.object.value for t in fresh_store.triples(ns.G_GEO) if t.predicate.value.endswith("#asWKT"))
     assert wkt.startswith("<http://www.opengis.net/def/crs/OGC/1.3/CRS84> ") and "POLYGON" in wkt

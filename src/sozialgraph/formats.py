@@ -39,6 +39,7 @@ BY_NAME = {n: f for f in RDF_FORMATS for n in (f.key, *f.names)}
 BY_MEDIA = {m: f for f in RDF_FORMATS for m in (f.media_type, *f.also_media)}
 # what pages and documents offer by negotiation (triple formats; datasets only as dumps)
 DOCUMENT_FORMATS = tuple(BY_KEY[k] for k in ("ttl", "jsonld", "nt", "rdf"))
+HTML_MEDIA = ("text/html", "application/xhtml+xml")
 
 
 def info(name_or_path: str) -> RdfFormatInfo:
@@ -64,6 +65,15 @@ def serialize(triples, fmt: RdfFormatInfo | str) -> bytes:
     return ox.serialize(triples, format=f.ox_format, **kwargs)
 
 
+def by_extension(ext: str | None, html: bool = True,
+                 offered: tuple[RdfFormatInfo, ...] = DOCUMENT_FORMATS) -> RdfFormatInfo | str | None:
+    """The format a document URL's ending names (/id/stadtteil/101.ttl, /katalog.html): "html", an offered
+    RdfFormatInfo by its short name exactly, or None."""
+    if ext == "html" and html:
+        return "html"
+    return next((f for f in offered if f.key == ext), None)
+
+
 def negotiate(accept, format_param: str | None = None, html: bool = True,
               offered: tuple[RdfFormatInfo, ...] = DOCUMENT_FORMATS) -> RdfFormatInfo | str | None:
     """The answer format of a document: a ``?format=`` value wins, then the Accept header (q-values honoured).
@@ -77,15 +87,14 @@ def negotiate(accept, format_param: str | None = None, html: bool = True,
         except ValueError:
             return None
         return f if f in offered else None
-    choices = (["text/html", "application/xhtml+xml"] if html else []) + [f.media_type for f in offered]
+    choices = (list(HTML_MEDIA) if html else []) + [f.media_type for f in offered]
+    if BY_KEY["jsonld"] in offered:
+        choices.append("application/json")  # JSON from a script: JSON-LD (q-values honoured like the others)
     if accept is None or not list(accept.values()):
         return "html" if html else offered[0]
     best = accept.best_match(choices)
     if best is None:
-        # "application/json" from a script: JSON-LD
-        if accept.best_match(["application/json"]):
-            return BY_KEY["jsonld"]
         return None
-    if best in ("text/html", "application/xhtml+xml"):
+    if best in HTML_MEDIA:
         return "html"
     return BY_MEDIA[best]

@@ -24,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from sozialgraph import namespaces as ns
+from sozialgraph.labels import pick
 from sozialgraph.sparql.binding import Resolver
 from sozialgraph.errors import UnknownValue
 from sozialgraph.sparql.saved import load_query
@@ -132,8 +133,7 @@ class Offer:
     text: str = ""  # folded name + description + kennung for free-text search
 
     def label(self, lang: str = "de") -> str:
-        return self.labels.get(lang) or self.labels.get("de") or self.labels.get("") or \
-            next(iter(self.labels.values()), self.iri)
+        return pick(self.labels, lang) or self.iri
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from sozialgraph.cli.base import Obj, main, pass_obj
-from sozialgraph.analysis.maps import GeodataError, import_geojson
+from sozialgraph.reference.geodata import GeodataError, import_geojson
 
 
 @main.group()

@@ -9,11 +9,13 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, send_file
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
 
-from sozialgraph import namespaces as ns
+from sozialgraph import formats, namespaces as ns
+from sozialgraph.labels import pick
 from sozialgraph.resources import CHANGELOG_FILE, ONTOLOGY_FILE, SHAPES_DIR
 from sozialgraph.publish.release import CHECKSUMS, ReleaseCache, media_type_of
 from sozialgraph.web import error_response, get_ctx
@@ -21,13 +23,6 @@ from sozialgraph.sparql.saved import load_query
 
 bp = Blueprint("catalog", __name__)
 
-RDF_TYPES = {  # media type -> rdflib format, file suffix
-    "text/turtle": ("turtle", "ttl"),
-    "application/rdf+xml": ("xml", "rdf"),
-    "application/ld+json": ("json-ld", "jsonld"),
-    "application/n-triples": ("nt", "nt"),
-}
-SUFFIX_TYPES = {suffix: mt for mt, (_fmt, suffix) in RDF_TYPES.items()}
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -55,17 +50,13 @@ def current_release():
     return _cache().get(get_ctx(), base_url())
 
 
-def negotiate(default_html: bool = True) -> str:
-    """'text/html' or one of RDF_TYPES, from ?format= (ttl, rdf, jsonld, nt, html) or the Accept header."""
-    fmt = request.args.get("format")
-    if fmt:
-        if fmt == "html":
-            return "text/html"
-        return SUFFIX_TYPES.get(fmt, "")
-    offered = (["text/html"] if default_html else []) + list(RDF_TYPES)
-    if not request.headers.get("Accept"):
-        return offered[0]
-    return request.accept_mimetypes.best_match(offered) or ""
+def negotiate(ext: str | None = None):
+    """The answer format (formats.negotiate): "html", a formats.RdfFormatInfo (Turtle, RDF/XML, JSON-LD,
+    N-Triples) or None (406). The URL's ending (/katalog.ttl) if there is one, else ?format= (ttl, rdf, jsonld,
+    nt, html), else the Accept header."""
+    if ext is not None:
+        return formats.by_extension(ext)
+    return formats.negotiate(request.accept_mimetypes, request.args.get("format"))
 
 
 def not_acceptable():
@@ -74,13 +65,17 @@ def not_acceptable():
                           "Format not available. Available: HTML, Turtle, RDF/XML, JSON-LD, N-Triples.")
 
 
-def rdf_response(graph: rdflib.Graph, media_type: str, filename: str) -> Response:
-    fmt, suffix = RDF_TYPES[media_type]
-    body = graph.serialize(format=fmt, encoding="utf-8")
-    resp = Response(body, mimetype=media_type)
-    if media_type.startswith("text/"):
-        resp.headers["Content-Type"] = f"{media_type}; charset=utf-8"
-    resp.headers["Content-Disposition"] = f'inline; filename="{filename}.{suffix}"'
+def parse_files(*paths: Path) -> list[ox.Quad]:
+    """The triples of RDF files (for formats.serialize), each file's blank nodes its own."""
+    return [t for p in paths
+            for t in ox.parse(path=str(p), format=formats.rdf_format(str(p)), rename_blank_nodes=True)]
+
+
+def rdf_response(triples, fmt: formats.RdfFormatInfo, filename: str) -> Response:
+    resp = Response(formats.serialize(triples, fmt), mimetype=fmt.media_type)
+    if fmt.media_type.startswith("text/"):
+        resp.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'inline; filename="{filename}.{fmt.key}"'
     resp.headers["Vary"] = "Accept"
     return resp
 
@@ -89,27 +84,19 @@ def rdf_response(graph: rdflib.Graph, media_type: str, filename: str) -> Respons
 @bp.get("/katalog")
 @bp.get("/katalog.<ext>")
 def katalog(ext: str | None = None):
-    if ext is not None:
-        media = SUFFIX_TYPES.get(ext) or ("text/html" if ext == "html" else "")
-    else:
-        media = negotiate()
-    if not media:
+    fmt = negotiate(ext)
+    if fmt is None:
         return not_acceptable()
     release = current_release()
+    if fmt != "html":
+        return rdf_response(parse_files(release.path / "katalog.ttl"), fmt, "katalog")
     graph = rdflib.Graph().parse(release.path / "katalog.ttl", format="turtle")
-    if media != "text/html":
-        return rdf_response(graph, media, "katalog")
     return render_template("katalog.html", datasets=_datasets(graph, release, g.get("lang", "de")),
                            release=release, base=base_url())
 
 
 def _text(graph: rdflib.Graph, subject, predicate, lang: str) -> str:
-    values = list(graph.objects(subject, predicate))
-    for want in (lang, "de", "en", None):
-        for v in values:
-            if isinstance(v, rdflib.Literal) and (v.language == want or want is None):
-                return str(v)
-    return ""
+    return pick(graph.objects(subject, predicate), lang) or ""
 
 
 def _datasets(graph: rdflib.Graph, release, lang: str) -> list[dict]:
@@ -202,7 +189,8 @@ def _schemes(lang: str) -> list[dict]:
     rows = get_ctx().store.select(load_query("list-concept-schemes", internal=True).text, public_only=True,
                                   default_graph=[ns.G_VOCAB])
     return [{"iri": r["schema"].value, "count": int(r["anzahl"].value),
-             "title": (r.get(f"titel_{lang}") or r.get("titel_de") or r["schema"]).value} for r in rows]
+             "title": pick({t: r[f"titel_{t}"].value for t in ("de", "en") if r.get(f"titel_{t}")}, lang)
+             or r["schema"].value} for r in rows]
 
 
 @bp.get("/ontology")
@@ -215,16 +203,16 @@ def ontology(ext: str | None = None, version: str | None = None):
     if version is not None and version != current:
         return error_response(404, f"Keine Ontologie-Version '{version}'; aktuell ist {current}.",
                               f"No ontology version '{version}'; the current one is {current}.")
-    media = (SUFFIX_TYPES.get(ext) or ("text/html" if ext == "html" else "")) if ext else negotiate()
-    if not media:
+    fmt = negotiate(ext)
+    if fmt is None:
         return not_acceptable()
-    if media == "text/turtle":
+    if fmt is formats.BY_KEY["ttl"]:
         resp = send_file(ONTOLOGY_FILE, mimetype="text/turtle", conditional=True)
         resp.headers["Content-Type"] = "text/turtle; charset=utf-8"
         resp.headers["Vary"] = "Accept"
         return resp
-    if media != "text/html":
-        return rdf_response(graph, media, "sozialgraph")
+    if fmt != "html":
+        return rdf_response(parse_files(ONTOLOGY_FILE), fmt, "sozialgraph")
     lang = g.get("lang", "de")
     header = {
         "iri": ns.ONTOLOGY_IRI, "title": _text(graph, onto, DCTERMS.title, lang),
@@ -261,10 +249,7 @@ def shapes():
     files = sorted(SHAPES_DIR.glob("*.ttl"))
     if not files:
         return error_response(404, "Keine Shapes vorhanden.", "No shapes.")
-    graph = rdflib.Graph()
-    for f in files:
-        graph.parse(f, format="turtle")
-    return rdf_response(graph, "text/turtle", "shapes")
+    return rdf_response(parse_files(*files), formats.BY_KEY["ttl"], "shapes")
 
 
 def _graph_dump(graphs: list[str], name: str) -> Response:

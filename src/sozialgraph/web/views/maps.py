@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, render_template, request
 
 from sozialgraph.analysis import maps, search
+from sozialgraph.reference import geodata
 from sozialgraph.errors import ParameterError
 from sozialgraph.web import error_response, get_ctx
 from sozialgraph.web.views.home import pagepath
@@ -72,6 +73,6 @@ def svg():
 
 
 def init_app(app) -> None:
-    @app.errorhandler(maps.GeodataError)
+    @app.errorhandler(geodata.GeodataError)
     def _geo(exc):  # not expected on GET; keeps the envelope if it happens
         return error_response(400, exc.message("de"), exc.message("en"))

@@ -19,7 +19,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, g, make_response, render_template, request
 
 from sozialgraph.analysis import maps, search
-from sozialgraph import namespaces as ns
+from sozialgraph import formats, namespaces as ns
+from sozialgraph.labels import curie, pick
 from sozialgraph.resources import RDF_TEMPLATES_DIR
 from sozialgraph.publish.schemaorg import offer_jsonld
 from sozialgraph.sparql.saved import load_query
@@ -30,17 +31,8 @@ bp = Blueprint("pages", __name__)
 
 P = ns.PREFIXES
 RDF_TYPE = P["rdf"] + "type"
-# extension -> (media type, pyoxigraph format or None for HTML)
-FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
-    "html": ("text/html", None),
-    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-}
-BY_MEDIA = {media: ext for ext, (media, _f) in FORMATS.items()}
-BY_MEDIA["application/xhtml+xml"] = "html"
-FORMAT_NAMES = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
+# the documents of every resource: extension -> media type (HTML, then formats.DOCUMENT_FORMATS)
+DOCUMENTS: dict[str, str] = {"html": "text/html", **{f.key: f.media_type for f in formats.DOCUMENT_FORMATS}}
 # resolver kind -> search parameter for "offers of this resource"
 KIND_PARAM = {"zielgruppe": "zielgruppe", "angebotsart": "angebotsart", "lebenslage": "lebenslage",
               "reichweite": "reichweite", "barrierefreiheit": "barrierefreiheit", "kosten": "kosten",
@@ -65,21 +57,9 @@ def split_path(rest: str) -> tuple[str, str | None]:
     head, _, last = rest.rpartition("/")
     if "." in last:
         stem, ext = last.rsplit(".", 1)
-        if ext in FORMATS:
+        if formats.by_extension(ext) is not None:
             return (head + "/" if head else "") + stem, ext
     return rest, None
-
-
-def negotiate() -> str | None:
-    """Extension of the best format for the Accept header (HTML when there is none or it accepts anything)."""
-    accept = request.accept_mimetypes
-    if not accept or not request.headers.get("Accept"):
-        return "html"
-    best = accept.best_match(["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json",
-                              "application/n-triples", "application/rdf+xml", "application/json"])
-    if best is None:
-        return None
-    return "jsonld" if best == "application/json" else BY_MEDIA[best]
 
 
 def describe(store, iri: str) -> list[ox.Triple]:
@@ -95,39 +75,37 @@ def describe(store, iri: str) -> list[ox.Triple]:
 
 
 def links_header(path: str) -> str:
-    return ", ".join(f'<{path}.{ext}>; rel="alternate"; type="{media}"' for ext, (media, _f) in FORMATS.items())
+    return ", ".join(f'<{path}.{ext}>; rel="alternate"; type="{media}"' for ext, media in DOCUMENTS.items())
 
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str):
     ctx = get_ctx()
-    local, ext = split_path(rest)
+    local, ext = split_path(rest)  # a document URL names its format; else Accept (HTML when there is none)
     iri = ns.ID + local
     try:
         ox.NamedNode(iri)
     except ValueError:
         return error_response(404, "Nicht gefunden.", "Not found.")
     negotiated = ext is None
-    if negotiated:
-        ext = negotiate()
-        if ext is None:
-            available = ", ".join(m for m, _f in FORMATS.values())
-            resp = make_response(error_response(406, f"Kein passendes Format. Verfügbar: {available}.",
-                                                f"No acceptable format. Available: {available}."))
-            resp.headers["Vary"] = "Accept"
-            resp.headers["Link"] = links_header("/id/" + local)
-            return resp
+    fmt = formats.negotiate(request.accept_mimetypes) if negotiated else formats.by_extension(ext)
+    if fmt is None:
+        available = ", ".join(DOCUMENTS.values())
+        resp = make_response(error_response(406, f"Kein passendes Format. Verfügbar: {available}.",
+                                            f"No acceptable format. Available: {available}."))
+        resp.headers["Vary"] = "Accept"
+        resp.headers["Link"] = links_header("/id/" + local)
+        return resp
     triples = describe(ctx.store, iri)
     if not triples:
         return error_response(404, f"Zu {iri} gibt es keine öffentlichen Daten.", f"There are no public data about {iri}.")
     path = "/id/" + local
-    media, fmt = FORMATS[ext]
-    if fmt is None:
-        body = render_page(ctx, iri, path, triples)
-        resp = Response(body, mimetype="text/html")
+    if fmt == "html":
+        ext = "html"
+        resp = Response(render_page(ctx, iri, path, triples), mimetype="text/html")
     else:
-        data = ox.serialize(triples, format=fmt, prefixes=ns.PREFIXES if fmt is not ox.RdfFormat.N_TRIPLES else None)
-        resp = Response(data, mimetype=media)
+        ext = fmt.key
+        resp = Response(formats.serialize(triples, fmt), mimetype=fmt.media_type)
     resp.headers["Link"] = links_header(path)
     resp.headers["Content-Location"] = f"{path}.{ext}"
     if negotiated:
@@ -137,7 +115,8 @@ def resource(rest: str):
 
 # -- HTML ------------------------------------------------------------------------------------------------------
 def label_map(store, iris: set[str], lang: str) -> dict[str, str]:
-    """Labels (lang, then de, en, any) for IRIs from the public graphs and property-labels.ttl."""
+    """Labels (labels.pick: lang, then de, en, any) for IRIs from the public graphs and property-labels.ttl;
+    an IRI without one is missing (the caller shows its CURIE)."""
     found: dict[str, dict[str, str]] = {}
     terms = [ox.NamedNode(i) for i in sorted(iris)]
     if terms:
@@ -146,17 +125,7 @@ def label_map(store, iris: set[str], lang: str) -> dict[str, str]:
     for i in iris:
         if i not in found and i in display_labels():
             found[i] = display_labels()[i]
-    out = {}
-    for i, by in found.items():
-        out[i] = by.get(lang) or by.get("de") or by.get("en") or by.get("") or next(iter(by.values()))
-    return out
-
-
-def curie(iri: str) -> str:
-    for p, base in ns.PREFIXES.items():
-        if iri.startswith(base) and len(iri) > len(base) and p not in ("sgid",):
-            return f"{p}:{iri[len(base):]}"
-    return iri
+    return {i: label for i, by in found.items() if (label := pick(by, lang))}
 
 
 def literal_text(lit: ox.Literal, lang: str) -> str:
@@ -216,8 +185,8 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
         backlinks = [{"href": pagepath(s["quelle"].value), "text": bl.get(s["quelle"].value) or curie(s["quelle"].value),
                       "via": bl.get(s["eigenschaft"].value) or curie(s["eigenschaft"].value)}
                      for s in sols if isinstance(s["quelle"], ox.NamedNode)]
-    alternates = [{"href": f"{path}.{ext}", "type": media, "name": FORMAT_NAMES[ext]}
-                  for ext, (media, _f) in FORMATS.items() if ext != "html"]
+    alternates = [{"href": f"{path}.{f.key}", "type": f.media_type, "name": f.label}
+                  for f in formats.DOCUMENT_FORMATS]
     return render_template("resource.html", iri=iri, title=title, props=props, types=types, labels=labels,
                            extra=extra, backlinks=backlinks, alternates=alternates, pagepath=pagepath, fmt=maps.fmt,
                            ix=search.get_index(ctx),
