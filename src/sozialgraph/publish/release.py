@@ -28,15 +28,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from sozialgraph import namespaces as ns
 from sozialgraph.resources import DATA_DIR
+from sozialgraph.publish.void import Subset, build_void
 from sozialgraph.store.base import MERGED
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.capture.template import COLUMNS
+from sozialgraph.csvsafe import safe_row
+from sozialgraph.sparql.output import term_text
 
 STATIC_METADATA = DATA_DIR / "dcat" / "publication.ttl"
 
@@ -203,17 +207,17 @@ def offer_rows(store, graph: str):
     cols = csv_columns()
     result = store.query(q.text, public_only=True, default_graph=[ns.G_VOCAB, ns.G_REFERENCE, graph])
     for sol in result:
-        yield [(sol[c].value if sol[c] is not None else "") for c in cols]
+        yield [term_text(sol[c]) for c in cols]  # numeric literals as csvsafe.Numeral
 
 
 def write_offers_csv(store, out, graphs: list[str]) -> int:
     """The offers of the (office) ``graphs`` as CSV with the template's columns; returns the number of rows."""
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(csv_columns())
+    w.writerow(safe_row(csv_columns()))
     n = 0
     for g in graphs:
         for row in offer_rows(store, g):
-            w.writerow(row)
+            w.writerow(safe_row(row))  # no cell may start a spreadsheet formula (csvsafe); numbers stay
             n += 1
     return n
 
@@ -319,7 +323,7 @@ def write_release(ctx, outdir: str | Path, base_url: str = "", *, date: dt.date 
         sizes = graph_sizes(store)
         stats = _stats(store, specs, sizes)
         cat = build_catalogue(release, specs, stats, settings)
-        void = build_void(release, specs, stats, store, settings.get("licence", ""))
+        void = release_void(release, specs, stats, store, settings.get("licence", ""))
         extra = []
         for name, graph, fmt in (("katalog.ttl", cat, "turtle"), ("katalog.rdf", cat, "xml"),
                                  ("katalog.jsonld", cat, "json-ld"), ("void.ttl", void, "turtle")):
@@ -505,45 +509,25 @@ def build_catalogue(release: Release, specs: list[DatasetSpec], stats: dict[str,
 
 
 # -- VoID ----------------------------------------------------------------------------------------------------
-def build_void(release: Release, specs: list[DatasetSpec], stats: dict[str, dict], store,
-               licence: str = "") -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.bind("void", VOID)
-    g.bind("dcterms", DCTERMS)
-    g.bind("sgid", ns.ID)
-    endpoint = URIRef(f"{release.base_url}/sparql")
-    whole = URIRef(specs[0].iri)
-    g.add((whole, RDF.type, VOID.Dataset))
-    g.add((whole, DCTERMS.title, Literal("sozialgraph Köln", lang="de")))
-    g.add((whole, VOID.sparqlEndpoint, endpoint))
-    g.add((whole, VOID.uriSpace, Literal(ns.ID)))
-    if licence:
-        g.add((whole, DCTERMS.license, URIRef(licence)))
-    for vocab in (ns.SG, ns.PREFIXES["skos"], ns.PREFIXES["dcterms"], ns.PREFIXES["schema"], ns.PREFIXES["org"],
-                  ns.PREFIXES["geo"], ns.PREFIXES["prov"], ns.PREFIXES["qb"]):
-        g.add((whole, VOID.vocabulary, URIRef(vocab)))
-    for spec in specs:
-        ds = URIRef(spec.iri)
-        st = stats.get(spec.key, {})
-        if ds != whole:
-            g.add((whole, VOID.subset, ds))
-            g.add((ds, RDF.type, VOID.Dataset))
-            g.add((ds, DCTERMS.title, Literal(spec.names.get("de", spec.key), lang="de")))
-            g.add((ds, VOID.entities, Literal(int(st.get("angebote", 0) or 0))))
-            g.add((ds, VOID.sparqlEndpoint, endpoint))
-        g.add((ds, VOID.triples, Literal(int(st.get("triples", 0)))))
-        for f in release.files:
-            if f.dataset == spec.key and f.format in ("ttl", "nt.gz"):
-                g.add((ds, VOID.dataDump, download_url(release, f.name)))
-        g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
-        g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
-        g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
+def release_void(release: Release, specs: list[DatasetSpec], stats: dict[str, dict], store,
+                 licence: str = "") -> rdflib.Graph:
+    """The release's VoID (publish/void.py): the whole as the public default graph, one subset per office."""
+    def dumps(key: str) -> list[str]:
+        return [str(download_url(release, f.name)) for f in release.files
+                if f.dataset == key and f.format in ("ttl", "nt.gz")]
+
+    whole = specs[0]
+    subsets = [Subset(s.iri, int(stats.get(s.key, {}).get("triples", 0)), s.names.get("de", s.key),
+                      int(stats.get(s.key, {}).get("angebote", 0) or 0), dumps(s.key)) for s in specs[1:]]
     q = load_query("void-class-partitions", internal=True).text
-    for i, row in enumerate(store.select(q, public_only=True)):
-        part = URIRef(f"{specs[0].iri}/klasse/{i + 1}")
-        g.add((whole, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(row["klasse"].value)))
-        g.add((part, VOID.entities, Literal(int(row["anzahl"].value))))
+    partitions = [(r["klasse"].value, int(r["anzahl"].value)) for r in store.select(q, public_only=True)]
+    triples = build_void(whole.iri, f"{release.base_url}/sparql", int(stats.get(whole.key, {}).get("triples", 0)),
+                         subsets, licence=licence, title_de="sozialgraph Köln", dumps=dumps(whole.key),
+                         class_partitions=partitions)
+    g = rdflib.Graph()
+    for prefix in ("void", "dcterms", "sgid"):
+        g.bind(prefix, ns.PREFIXES[prefix])
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
     return g
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sozialgraph import namespaces as ns
 from sozialgraph.errors import ParameterError, UnknownValue
+from sozialgraph.labels import pick
 from sozialgraph.namespaces import KIND_NAMES
 from sozialgraph.sparql.saved import load_query
 
@@ -26,8 +27,7 @@ class Term:
     alt: list[str] = field(default_factory=list)
 
     def label(self, lang: str = "de") -> str:
-        return self.labels.get(lang) or self.labels.get("de") or self.labels.get("en") or self.labels.get("") \
-            or self.iri
+        return pick(self.labels, lang) or self.iri
 
 
 class Resolver:

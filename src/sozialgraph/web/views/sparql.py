@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from sozialgraph import namespaces as ns
+from sozialgraph.publish.void import Subset, build_void
 from sozialgraph.resources import RDF_TEMPLATES_DIR
 from sozialgraph.sparql import protocol
 from sozialgraph.sparql.protocol import ProtocolError
@@ -23,7 +24,6 @@ bp.after_request(protocol.add_cors)
 
 RDF_DIR = RDF_TEMPLATES_DIR
 SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = ns.PREFIXES["void"]
 RDF_TYPE = ox.NamedNode(ns.PREFIXES["rdf"] + "type")
 _pool_lock = threading.Lock()
 
@@ -226,22 +226,10 @@ def service_description():
 def void():
     try:
         base = base_url()
-        triples = _template("void.ttl", base)
-        ds = ox.NamedNode(base + ".well-known/void#sozialgraph")
-        lic = settings().get("licence")
-        if lic:
-            triples.append(ox.Triple(ds, ox.NamedNode(ns.PREFIXES["dcterms"] + "license"), ox.NamedNode(lic)))
-        counts = triple_counts()
-        xsd_int = ox.NamedNode(ns.PREFIXES["xsd"] + "integer")
-        # the whole dataset is the public default graph: the merge, each triple once (not the sum of the graphs)
-        triples.append(ox.Triple(ds, ox.NamedNode(VOID + "triples"), ox.Literal(str(default_graph_count()),
-                                                                                  datatype=xsd_int)))
-        for g, n in counts.items():
-            gn = ox.NamedNode(g)
-            triples += [ox.Triple(ds, ox.NamedNode(VOID + "subset"), gn),
-                        ox.Triple(gn, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
-                        ox.Triple(gn, ox.NamedNode(VOID + "triples"), ox.Literal(str(n), datatype=xsd_int)),
-                        ox.Triple(gn, ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(base + "sparql"))]
+        subsets = [Subset(g, n) for g, n in triple_counts().items()]
+        triples = _template("void.ttl", base) + build_void(
+            base + ".well-known/void#sozialgraph", base + "sparql", default_graph_count(), subsets,
+            licence=settings().get("licence") or "")
         return _graph_response(triples)
     except ProtocolError as exc:
         return protocol_error(exc)
