@@ -127,7 +127,7 @@ def _start_remote(kind: str, tmp_path_factory):
         ok, why = rs.oxigraph_available()
         if not ok:
             pytest.skip(why)
-        return rs.start_oxigraph(tmp_path_factory.mktemp("oxigraph-serve"))
+        return rs.start_oxigraph(tmp_path_factory.mktemp("oxigraph-serve"), extra_args=["--timeout-s", "20"])
     ok, why = rs.virtuoso_available()
     if not ok:
         pytest.skip(f"Virtuoso nicht installiert / not installed: {why}")

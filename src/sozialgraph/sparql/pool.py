@@ -45,6 +45,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from rdflib.plugins.sparql.parser import parseQuery
+
 from sozialgraph import namespaces as ns
 from sozialgraph.sparql import protocol
 from sozialgraph.sparql.protocol import ProtocolError
@@ -54,6 +56,7 @@ from sozialgraph.store.base import MERGED
 EMPTY_GRAPH = ns.GRAPH + "empty"  # never written: stands for an empty default graph
 _UPDATE_RE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 _PROLOGUE_RE = re.compile(r"^\s*(#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
+DEFAULT_MEMORY_MB = 2048  # address space per query worker (setting query_memory_mb; 0: no cap)
 _NEEDS_ANALYSIS_RE = re.compile(r"(?<![?$\w:])(FROM|SERVICE)\b", re.I)
 
 
@@ -148,6 +151,14 @@ def evaluate(store, public_graphs: list[str], job: QueryJob, timeout: float = 30
     """Run one query with a public-only dataset on a pyoxigraph store (a checkpoint in a worker) or on a remote
     store; ProtocolError for anything refused. Nothing is evaluated before every check has passed."""
     t0 = time.perf_counter()
+    remote = not isinstance(store, ox.Store)
+    if remote:
+        # A remote server would run whatever it is sent (an update, a vendor pragma such as Virtuoso's `define`):
+        # only text that parses as a SPARQL 1.1 query goes there. rdflib's parser checks without evaluating.
+        try:
+            parseQuery(job.query)
+        except Exception as exc:
+            raise _syntax_error(job.query, SyntaxError(str(exc).splitlines()[0] if str(exc) else "invalid")) from None
     # the default graph is the public merge (each triple once), the named graphs are the public graphs
     default_g: list[ox.NamedNode] | None = [ox.NamedNode(MERGED)]
     named_g: list[ox.NamedNode] | None = _public(public_graphs)
@@ -165,6 +176,11 @@ def evaluate(store, public_graphs: list[str], job: QueryJob, timeout: float = 30
                 raise ProtocolError(
                     403, f"SERVICE <{shown}> ist an diesem Endpunkt nicht erlaubt (Einstellung federation_allow).",
                     f"SERVICE <{shown}> is not allowed at this endpoint (setting federation_allow).")
+        if remote and any(not ns.is_public_graph(g) for g in (from_default or []) + (from_named or [])):
+            # some servers (Virtuoso) let FROM win over the protocol dataset: never send a private graph's name
+            raise ProtocolError(403, "FROM nennt einen nicht öffentlichen Graphen; dieser Endpunkt zeigt nur "
+                                     "öffentliche Graphen.",
+                                "FROM names a graph that is not public; this endpoint shows public graphs only.")
         if job.default_graphs is None and job.named_graphs is None and from_default is not None:
             default_g = _public(from_default)
             named_g = _public(from_named or [])
@@ -181,6 +197,8 @@ def evaluate(store, public_graphs: list[str], job: QueryJob, timeout: float = 30
                                  named_graphs=[g.value for g in named_g], timeout=timeout)
     except SyntaxError as exc:
         raise _syntax_error(job.query, exc) from None
+    except (ProtocolError, MemoryError):
+        raise
     except StoreError as exc:
         if exc.status == 504:
             raise ProtocolError(503, f"Die Abfrage wurde nach {timeout:g} s abgebrochen (Zeitlimit, Einstellung "
@@ -188,14 +206,32 @@ def evaluate(store, public_graphs: list[str], job: QueryJob, timeout: float = 30
                                 f"The query was stopped after {timeout:g} s (time limit, setting query_timeout)."
                                 ) from None
         raise ProtocolError(502, exc.de, exc.en) from None
+    except Exception as exc:  # ASK is evaluated at once: a failing SERVICE call surfaces here
+        raise _evaluation_error(job.query, exc) from None
+    error: ProtocolError | None = None
     try:
         body, media, rows, form = protocol.serialize(result, job.formats, job.max_rows)
-    except ProtocolError:
+    except ProtocolError as exc:
+        error = ProtocolError(exc.status, exc.de, exc.en, exc.headers)
+    except MemoryError:
         raise
     except Exception as exc:  # evaluation errors surface while serialising (e.g. a failing SERVICE)
-        raise ProtocolError(500, f"Fehler bei der Auswertung der Abfrage: {exc}",
-                            f"Error while evaluating the query: {exc}") from None
+        error = _evaluation_error(job.query, exc)
+    finally:
+        # pyoxigraph result objects must be dropped by the thread that made them: no reference may travel on
+        # in a traceback to the thread that later collects it
+        del result
+    if error is not None:
+        raise error
     return QueryResult(body, media, rows, form, time.perf_counter() - t0)
+
+
+def _evaluation_error(text: str, exc: Exception) -> ProtocolError:
+    """An error while evaluating: a SERVICE endpoint that failed is the remote's fault (502, never 500)."""
+    if re.search(r"\bSERVICE\b", text, re.I):
+        return ProtocolError(502, f"Ein SERVICE-Endpunkt der Abfrage hat nicht oder fehlerhaft geantwortet: {exc}",
+                             f"A SERVICE endpoint of the query did not answer or answered wrongly: {exc}")
+    return ProtocolError(500, f"Fehler bei der Auswertung der Abfrage: {exc}", f"Error while evaluating the query: {exc}")
 
 
 def _syntax_error(text: str, exc: SyntaxError) -> ProtocolError:
@@ -207,9 +243,32 @@ def _syntax_error(text: str, exc: SyntaxError) -> ProtocolError:
     return ProtocolError(400, f"Syntaxfehler in der Abfrage: {exc}", f"Syntax error in the query: {exc}")
 
 
-def _worker_main(conn) -> None:
-    """Loop of a worker process: receive (checkpoint, job), answer ("ok", QueryResult) or ("error", ...)."""
+def memory_error(cap_mb: int) -> ProtocolError:
+    return ProtocolError(
+        503, f"Die Abfrage braucht mehr Arbeitsspeicher als erlaubt ({cap_mb} MiB je Abfrageprozess, Einstellung "
+             f"query_memory_mb) und wurde abgebrochen. Bitte die Abfrage einschränken (LIMIT, genauere Muster).",
+        f"The query needs more memory than allowed ({cap_mb} MiB per query process, setting query_memory_mb) and "
+        f"was stopped. Narrow the query (LIMIT, more specific patterns).")
+
+
+def _limit_memory(cap_mb: int) -> None:
+    """Cap the address space of this (worker) process; an allocation beyond fails (MemoryError or abort)."""
+    if cap_mb <= 0:
+        return
+    import resource
+
+    cap = cap_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _worker_main(conn, cap_mb: int = 0) -> None:
+    """Loop of a worker process: receive (checkpoint, job), answer ("ok", QueryResult), ("error", ...) or
+    ("memory", ...) (over the memory cap: the worker ends after that answer and is replaced)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_memory(cap_mb)
     store = None
     path = None
     public: list[str] = []
@@ -230,6 +289,15 @@ def _worker_main(conn) -> None:
                 public = sorted(g.value for g in store.named_graphs()
                                 if isinstance(g, ox.NamedNode) and ns.is_public_graph(g.value))
             reply = ("ok", evaluate(store, public, job))
+        except MemoryError:
+            store = None
+            gc.collect()
+            exc = memory_error(cap_mb)
+            try:
+                conn.send(("memory", (exc.status, exc.de, exc.en, exc.headers)))
+            except (OSError, EOFError, MemoryError):
+                pass
+            break
         except ProtocolError as exc:
             reply = ("error", (exc.status, exc.de, exc.en, exc.headers))
         except Exception as exc:  # never a traceback to the client; keep it in the server log
@@ -250,10 +318,10 @@ class _Slot:
     """One worker: a fresh interpreter (`python -m sozialgraph.sparql_pool FD`) talking over a socket pair. A plain
     subprocess rather than multiprocessing, so it works the same under gunicorn, pytest and any script."""
 
-    def __init__(self):
+    def __init__(self, memory_mb: int = 0):
         ours, theirs = socket.socketpair()
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(theirs.fileno())],
+            self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(theirs.fileno()), str(memory_mb)],
                                          pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             theirs.close()
@@ -291,6 +359,7 @@ class SparqlPool:
         self.queue_timeout = float(settings["queue_timeout"])
         self.max_rows = int(settings["max_rows"])
         self.federation_allow = str(settings.get("federation_allow") or "")
+        self.memory_mb = int(settings.get("query_memory_mb", DEFAULT_MEMORY_MB) or 0)
         self.in_process = self.size == 0 or getattr(store, "path", None) is None
         base = settings.get("checkpoint_dir") or (f"{store.path}-checkpoints" if not self.in_process else "")
         self.root = Path(base) / f"{os.getpid()}-{uuid.uuid4().hex[:8]}" if base else None
@@ -314,12 +383,14 @@ class SparqlPool:
             if self._started or self.in_process or self.closed:
                 return
             self._started = True
+            if self.root is not None:
+                remove_stale_checkpoints(self.root.parent)
             self._checkpoint()
             for _ in range(self.size):
                 self._add_slot()
 
     def _add_slot(self) -> None:
-        slot = _Slot()
+        slot = _Slot(self.memory_mb)
         with self._lock:
             if self.closed:
                 slot.kill()
@@ -422,6 +493,7 @@ class SparqlPool:
                 f"shortly.", {"Retry-After": "5"}) from None
         with self._lock:
             slot.held.add(ckpt)
+        kind = None
         try:
             slot.conn.send((ckpt, job))
             if not slot.conn.poll(self.timeout):
@@ -434,17 +506,28 @@ class SparqlPool:
                     f"The query was stopped after {t} s (time limit, setting query_timeout).")
             kind, payload = slot.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            code = None
             if slot is not None:
+                try:
+                    code = slot.proc.wait(2)
+                except subprocess.TimeoutExpired:
+                    pass
                 self._replace(slot)
                 slot = None
+            if self.memory_mb > 0 and code is not None and code != 0:
+                # ended by an allocation beyond RLIMIT_AS (Rust aborts: SIGABRT) or by the kernel's OOM killer
+                raise memory_error(self.memory_mb) from None
             raise ProtocolError(500, "Der Abfrageprozess ist unerwartet beendet worden.",
                                 "The query process ended unexpectedly.") from None
         finally:
             if slot is not None and not slot.conn.closed:
-                with self._lock:
-                    slot.held = {ckpt}
-                self._idle.put(slot)
-        if kind == "error":
+                if kind == "memory":  # the worker ends after this answer
+                    self._replace(slot)
+                else:
+                    with self._lock:
+                        slot.held = {ckpt}
+                    self._idle.put(slot)
+        if kind in ("error", "memory"):
             raise ProtocolError(*payload)
         return payload
 
@@ -460,6 +543,35 @@ def _prune(path: Path) -> None:
                    stdin=subprocess.DEVNULL)
 
 
+_STALE_RE = re.compile(r"^(\d+)-[0-9a-f]{8}$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
+
+
+def remove_stale_checkpoints(base: Path) -> list[str]:
+    """Delete checkpoint folders ``<pid>-<hex>`` in ``base`` whose process is gone (a server that was killed
+    could not clean up); returns what was removed."""
+    removed: list[str] = []
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        m = _STALE_RE.match(p.name)
+        if m and p.is_dir() and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(str(p))
+    return removed
+
+
 def get_pool(store, settings: dict) -> SparqlPool:
     """A pool for a store outside the web app (CLI, scripts); close() it when done."""
     return SparqlPool(store, settings)
@@ -468,4 +580,4 @@ def get_pool(store, settings: dict) -> SparqlPool:
 if __name__ == "__main__":  # a worker process (started by _Slot)
     from sozialgraph.sparql import pool as _pool  # the package's classes, not __main__'s
 
-    _pool._worker_main(Connection(int(sys.argv[1])))
+    _pool._worker_main(Connection(int(sys.argv[1])), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
