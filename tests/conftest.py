@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import shutil
+from http.cookies import SimpleCookie
 import socket
 import threading
 from pathlib import Path
@@ -194,3 +195,54 @@ VIRTUOSO_TRANSITIVE = ("Virtuoso 7.2.5 evaluates skos:broader+ inside a nested (
 def xfail_on(store, backend: str, reason: str) -> None:
     if getattr(store, "backend_name", "embedded") == backend:
         pytest.xfail(reason)
+
+
+# -- the app in-process: pages and API tests that do not test the HTTP protocol itself ---------------------------
+class _Response:
+    """A Flask test response with the few attributes of a requests.Response the tests read."""
+
+    def __init__(self, resp):
+        self._resp = resp
+        self.status_code = resp.status_code
+        self.headers = resp.headers
+        self.content = resp.data
+        self.text = resp.get_data(as_text=True)
+        jar = SimpleCookie()
+        for header in resp.headers.getlist("Set-Cookie"):
+            jar.load(header)
+        self.cookies = {k: m.value for k, m in jar.items()}
+        resp.close()  # files sent with send_file are closed here, as a server would
+
+    def json(self):
+        return self._resp.get_json()
+
+
+class AppClient:
+    """Flask's test client behind a requests-like ``get``/``post`` (``url`` is a base to prefix paths with)."""
+
+    url = "http://localhost"
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client(use_cookies=False)  # like separate requests: no state between tests
+
+    def _path(self, url: str) -> str:
+        return url[len(self.url):] if url.startswith(self.url) else url
+
+    def get(self, url, params=None, headers=None, timeout=None, allow_redirects=False):
+        return _Response(self.client.get(self._path(url), query_string=params, headers=headers or {},
+                                         follow_redirects=allow_redirects))
+
+    def post(self, url, data=None, headers=None, timeout=None, files=None, params=None):
+        return _Response(self.client.post(self._path(url), data=data, headers=headers or {}, query_string=params))
+
+
+@pytest.fixture(scope="session")
+def web(ref_ctx):
+    """The app over ref_store, in-process (Flask's test client)."""
+    from sozialgraph.web import create_app
+    from sozialgraph.web.views.sparql import close_pool
+
+    app = create_app({"store": str(ref_ctx.store.path)}, context=ref_ctx)
+    yield AppClient(app)
+    close_pool(app)

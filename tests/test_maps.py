@@ -49,19 +49,19 @@ def test_offers_per_1000_inhabitants(ref_ctx):
     assert a.population and a.value == pytest.approx(1 / a.population * 1000)
 
 
-def test_map_page_svg_and_table_over_http(live_server):
-    r = requests.get(live_server.url + "/karte.svg", params={"zielgruppe": "senioren"}, timeout=30)
+def test_map_page_svg_and_table_over_http(web):
+    r = web.get("/karte.svg", params={"zielgruppe": "senioren"}, timeout=30)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("image/svg+xml")
     root = ET.fromstring(r.content)
     assert root.tag == SVG + "svg" and root.get("role") == "img"
     assert root.find(SVG + "title").text == "Angebote: Senioren"
     values = {c.get("data-area"): c.get("data-value") for c in root.iter(SVG + "circle") if c.get("data-area")}
     assert values == {"101": "1.0", "105": "1.0"}  # o1, o6; o5 has no Stadtteil
-    page = requests.get(live_server.url + "/karte", params={"zielgruppe": "senioren", "lang": "de"}, timeout=30)
+    page = web.get("/karte", params={"zielgruppe": "senioren", "lang": "de"}, timeout=30)
     html = page.text
     assert page.status_code == 200 and "<table" in html and "<caption" in html
     assert "1 Angebote ohne Stadtteil" in html
-    assert requests.get(live_server.url + "/karte", params={"wert": "alles"}, timeout=30).status_code == 400
+    assert web.get("/karte", params={"wert": "alles"}, timeout=30).status_code == 400
 
 
 def test_geodata_import_gives_a_choropleth(fresh_store, shared_dir):

@@ -19,11 +19,11 @@ Q101 = rdflib.URIRef(ns.ID + "stadtteil/101")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def get(live_server, path, accept=None, **params):
+def get(web, path, accept=None, **params):
     headers = {"Accept-Language": "de"}
     if accept:
         headers["Accept"] = accept
-    return requests.get(live_server.url + path, headers=headers, params=params, timeout=30, allow_redirects=False)
+    return web.get(path, headers=headers, params=params, timeout=30, allow_redirects=False)
 
 
 @pytest.mark.parametrize("accept, media, rdflib_format, ext", [
@@ -33,8 +33,8 @@ def get(live_server, path, accept=None, **params):
     ("application/rdf+xml", "application/rdf+xml", "xml", "rdf"),
     ("text/turtle;q=0.9, application/rdf+xml;q=0.5", "text/turtle", "turtle", "ttl"),
 ])
-def test_content_negotiation(live_server, accept, media, rdflib_format, ext):
-    r = get(live_server, "/id/stadtteil/101", accept)
+def test_content_negotiation(web, accept, media, rdflib_format, ext):
+    r = get(web, "/id/stadtteil/101", accept)
     assert r.status_code == 200
     assert r.headers["Content-Type"].split(";")[0] == media
     assert "Accept" in r.headers["Vary"]
@@ -49,31 +49,31 @@ def test_content_negotiation(live_server, accept, media, rdflib_format, ext):
 
 
 @pytest.mark.parametrize("ext, rdflib_format", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")])
-def test_stable_document_url_per_format(live_server, ext, rdflib_format):
-    r = get(live_server, f"/id/stadtteil/101.{ext}", "text/html")  # the document URL wins over Accept
+def test_stable_document_url_per_format(web, ext, rdflib_format):
+    r = get(web, f"/id/stadtteil/101.{ext}", "text/html")  # the document URL wins over Accept
     assert r.status_code == 200
     g = rdflib.Graph().parse(data=r.content, format=rdflib_format)
     assert (Q101, SKOS.notation, rdflib.Literal("101")) in g
 
 
-def test_browser_gets_html_with_alternate_links(live_server):
-    r = get(live_server, "/id/stadtteil/101", BROWSER)
+def test_browser_gets_html_with_alternate_links(web):
+    r = get(web, "/id/stadtteil/101", BROWSER)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
     assert r.headers["Content-Location"] == "/id/stadtteil/101.html" and "Accept" in r.headers["Vary"]
     assert '<link rel="alternate" type="text/turtle" href="/id/stadtteil/101.ttl">' in r.text
     assert "<h1>Altstadt/Süd</h1>" in r.text
-    assert get(live_server, "/id/stadtteil/101").headers["Content-Type"].startswith("text/html")  # no Accept
+    assert get(web, "/id/stadtteil/101").headers["Content-Type"].startswith("text/html")  # no Accept
 
 
-def test_unknown_resource_and_unacceptable_format(live_server):
-    r = get(live_server, "/id/stadtteil/999", "text/turtle")
+def test_unknown_resource_and_unacceptable_format(web):
+    r = get(web, "/id/stadtteil/999", "text/turtle")
     assert r.status_code == 404
-    r = get(live_server, "/id/stadtteil/101", "image/png")
+    r = get(web, "/id/stadtteil/101", "image/png")
     assert r.status_code == 406 and "text/turtle" in r.text
 
 
-def test_offer_page_links_everything_and_embeds_schema_org(live_server):
-    r = get(live_server, "/id/angebot/50/o1", BROWSER)
+def test_offer_page_links_everything_and_embeds_schema_org(web):
+    r = get(web, "/id/angebot/50/o1", BROWSER)
     html = r.text
     for href in ["/id/stadtteil/101", "/id/stadtbezirk/1", "/id/org/50", "/id/traeger/beispieltraeger-a",
                  "/id/zielgruppe/senioren", "/id/angebotsart/begegnungsstaette", "/id/standort/50/o1",
@@ -88,8 +88,8 @@ def test_offer_page_links_everything_and_embeds_schema_org(live_server):
     assert doc["audience"][0]["audienceType"] == "Senioren"
 
 
-def test_quarter_page_lists_offers_by_target_group_and_offices(live_server):
-    html = get(live_server, "/id/stadtteil/102", BROWSER).text
+def test_quarter_page_lists_offers_by_target_group_and_offices(web):
+    html = get(web, "/id/stadtteil/102", BROWSER).text
     assert 'data-total="2"' in html  # o2 on site, o3 city-wide
     groups = re.findall(r"<summary><a href=\"(/id/zielgruppe/[^\"]+)\">", html)
     assert set(groups) == {"/id/zielgruppe/alleinerziehende", "/id/zielgruppe/menschen-mit-geringem-einkommen"}
@@ -98,8 +98,8 @@ def test_quarter_page_lists_offers_by_target_group_and_offices(live_server):
     assert '<svg ' in html and 'class="map"' in html
 
 
-def test_office_page_lists_offers_and_their_spread(live_server):
-    html = get(live_server, "/id/org/50", BROWSER).text
+def test_office_page_lists_offers_and_their_spread(web):
+    html = get(web, "/id/org/50", BROWSER).text
     assert 'data-total="4"' in html  # o1, o2, o5, o6
     for o in ("o1", "o2", "o5", "o6"):
         assert f'href="/id/angebot/50/{o}"' in html
@@ -109,11 +109,11 @@ def test_office_page_lists_offers_and_their_spread(live_server):
     assert 'class="map"' in html
 
 
-def test_target_group_page_in_english(live_server):
-    r = get(live_server, "/id/zielgruppe/senioren", BROWSER, lang="en")
+def test_target_group_page_in_english(web):
+    r = get(web, "/id/zielgruppe/senioren", BROWSER, lang="en")
     assert "<h1>Older people</h1>" in r.text and "Offers" in r.text
     assert 'data-total="3"' in r.text  # o1, o5, o6
-    de = get(live_server, "/id/zielgruppe/senioren", BROWSER, lang="de")
+    de = get(web, "/id/zielgruppe/senioren", BROWSER, lang="de")
     assert "<h1>Senioren</h1>" in de.text
 
 

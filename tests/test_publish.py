@@ -191,25 +191,26 @@ def test_cli_publish_and_export_keep_working(ref_store, tmp_path):
 
 
 # -- served live over real HTTP ---------------------------------------------------------------------------------
-def test_katalog_is_content_negotiated(live_server):
+def test_katalog_is_content_negotiated(web):
     import requests
 
     for accept, fmt in (("text/turtle", "turtle"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")):
-        r = requests.get(live_server.url + "/katalog", headers={"Accept": accept}, timeout=60)
+        r = web.get("/katalog", headers={"Accept": accept}, timeout=60)
         assert r.status_code == 200
         assert r.headers["Content-Type"].split(";")[0] == accept
         g = rdflib.Graph().parse(data=r.content, format=fmt)
         assert (rdflib.URIRef(ns.ID + "katalog"), RDF.type, DCAT.Catalog) in g
         urls = {str(u) for u in g.objects(None, DCAT.downloadURL)}
-        assert live_server.url + "/downloads/angebote-50.ttl" in urls
-    r = requests.get(live_server.url + "/katalog", headers={"Accept": "text/html"}, timeout=60)
+        assert web.url + "/downloads/angebote-50.ttl" in urls
+    r = web.get("/katalog", headers={"Accept": "text/html"}, timeout=60)
     assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
     assert "Offene Daten" in r.text and "/downloads/sozialgraph.nt.gz" in r.text
-    r = requests.get(live_server.url + "/katalog", headers={"Accept": "image/png"}, timeout=60)
+    r = web.get("/katalog", headers={"Accept": "image/png"}, timeout=60)
     assert r.status_code == 406
 
 
 def test_downloads_have_media_types_and_checksums(live_server):
+    """Over real HTTP: the catalogue's download URLs are fetched as a harvester would."""
     import requests
 
     cat = rdflib.Graph().parse(data=requests.get(live_server.url + "/katalog.ttl", timeout=60).content,
@@ -231,33 +232,33 @@ def test_downloads_have_media_types_and_checksums(live_server):
     assert "  angebote-50.ttl" in sums.text
 
 
-def test_unknown_download_is_404_and_nothing_outside_is_served(live_server):
+def test_unknown_download_is_404_and_nothing_outside_is_served(web):
     import requests
 
     for name in ("nope.ttl", "release.json", "..%2Fstore", ".hidden"):
-        r = requests.get(live_server.url + "/downloads/" + name, headers={"Accept": "application/json"}, timeout=60)
+        r = web.get("/downloads/" + name, headers={"Accept": "application/json"}, timeout=60)
         assert r.status_code == 404, name
         assert r.json()["ok"] is False
 
 
-def test_ontology_is_served_as_turtle_and_as_documentation(live_server, repo_root):
+def test_ontology_is_served_as_turtle_and_as_documentation(web, repo_root):
     import requests
 
-    r = requests.get(live_server.url + "/ontology", headers={"Accept": "text/turtle"}, timeout=60)
+    r = web.get("/ontology", headers={"Accept": "text/turtle"}, timeout=60)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
     assert r.content == (repo_root / "ontology/sozialgraph.ttl").read_bytes()
     onto = rdflib.Graph().parse(data=r.content, format="turtle")
     version_iri = str(onto.value(rdflib.URIRef(ns.ONTOLOGY_IRI), rdflib.OWL.versionIRI))
     version = version_iri.rsplit("/", 1)[1]
-    html = requests.get(live_server.url + "/ontology", headers={"Accept": "text/html"}, timeout=60)
+    html = web.get("/ontology", headers={"Accept": "text/html"}, timeout=60)
     assert html.status_code == 200 and "text/html" in html.headers["Content-Type"]
     assert version_iri in html.text and 'id="Offer"' in html.text
-    en = requests.get(live_server.url + "/ontology?lang=en", headers={"Accept": "text/html"}, timeout=60)
+    en = web.get("/ontology?lang=en", headers={"Accept": "text/html"}, timeout=60)
     assert "Classes" in en.text
-    assert requests.get(live_server.url + f"/ontology/{version}", headers={"Accept": "text/turtle"},
+    assert web.get(f"/ontology/{version}", headers={"Accept": "text/turtle"},
                         timeout=60).status_code == 200
-    assert requests.get(live_server.url + "/ontology/99.0.0", timeout=60).status_code == 404
-    log = requests.get(live_server.url + "/ontology/changelog", timeout=60)
+    assert web.get("/ontology/99.0.0", timeout=60).status_code == 404
+    log = web.get("/ontology/changelog", timeout=60)
     assert log.status_code == 200 and version in log.text
 
 

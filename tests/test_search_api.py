@@ -26,16 +26,16 @@ from conftest import FIXTURES, start_live_server
 ANG = ns.ID + "angebot/50/"
 
 
-def api(live_server, **params):
-    return requests.get(live_server.url + "/api/angebote", params=params, timeout=30)
+def api(web, **params):
+    return web.get("/api/angebote", params=params, timeout=30)
 
 
 def ids(body) -> dict[str, str | None]:
     return {r["angebot"].rsplit("/", 1)[-1]: r["grund"] for r in body["ergebnisse"]}
 
 
-def test_all_offers_with_the_fields_the_issue_names(live_server):
-    r = api(live_server)
+def test_all_offers_with_the_fields_the_issue_names(web):
+    r = api(web)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
     body = r.json()
     assert body["ok"] is True and body["anzahl"] == 6
@@ -54,49 +54,49 @@ def test_all_offers_with_the_fields_the_issue_names(live_server):
 
 
 @pytest.mark.parametrize("value", ["Neustadt/Süd", "neustadt/sued", "102", ns.ID + "stadtteil/102"])
-def test_quarter_given_as_label_code_or_iri_serves_semantics(live_server, value):
+def test_quarter_given_as_label_code_or_iri_serves_semantics(web, value):
     # 102 is in Innenstadt: o2 is located there; o3 serves the whole city; o6 (Deutz, reach Stadtteil) does not
-    assert ids(api(live_server, stadtteil=value).json()) == {"o2": "vor Ort", "o3": "Gesamtstadt"}
+    assert ids(api(web, stadtteil=value).json()) == {"o2": "vor Ort", "o3": "Gesamtstadt"}
 
 
-def test_reach_borough_serves_the_other_quarters_of_its_borough(live_server):
+def test_reach_borough_serves_the_other_quarters_of_its_borough(web):
     # 101 Altstadt/Süd: o1 on site, o2 (102, reach Stadtbezirk, same borough) by borough, o3 city-wide;
     # o6 (105 Deutz, same borough, but reach Stadtteil) is not included
-    assert ids(api(live_server, stadtteil="101").json()) == {"o1": "vor Ort", "o2": "Stadtbezirk", "o3": "Gesamtstadt"}
+    assert ids(api(web, stadtteil="101").json()) == {"o1": "vor Ort", "o2": "Stadtbezirk", "o3": "Gesamtstadt"}
 
 
-def test_only_on_site_switch(live_server):
-    assert ids(api(live_server, stadtteil="101", nur_vor_ort="ja").json()) == {"o1": "vor Ort"}
+def test_only_on_site_switch(web):
+    assert ids(api(web, stadtteil="101", nur_vor_ort="ja").json()) == {"o1": "vor Ort"}
 
 
-def test_borough_search_for_seniors(live_server):
-    body = api(live_server, zielgruppe="Senioren", stadtbezirk="Rodenkirchen").json()
+def test_borough_search_for_seniors(web):
+    body = api(web, zielgruppe="Senioren", stadtbezirk="Rodenkirchen").json()
     assert ids(body) == {"o5": "Stadtbezirk"}
-    body = api(live_server, stadtbezirk="2").json()
+    body = api(web, stadtbezirk="2").json()
     assert ids(body) == {"o4": "vor Ort", "o5": "Stadtbezirk", "o3": "Gesamtstadt"}
     assert [r["grund"] for r in body["ergebnisse"]] == ["vor Ort", "Stadtbezirk", "Gesamtstadt"]  # closest first
 
 
-def test_broader_target_group_and_offer_type_include_narrower(live_server):
-    assert set(ids(api(live_server, zielgruppe="Familien").json())) == {"o2"}  # via Alleinerziehende
-    assert set(ids(api(live_server, angebotsart="Beratung").json())) == {"o2", "o3", "o6"}
-    assert set(ids(api(live_server, angebotsart="beratung", amt="50").json())) == {"o2", "o6"}
+def test_broader_target_group_and_offer_type_include_narrower(web):
+    assert set(ids(api(web, zielgruppe="Familien").json())) == {"o2"}  # via Alleinerziehende
+    assert set(ids(api(web, angebotsart="Beratung").json())) == {"o2", "o3", "o6"}
+    assert set(ids(api(web, angebotsart="beratung", amt="50").json())) == {"o2", "o6"}
 
 
-def test_goal_includes_sub_goals_and_other_filters(live_server):
-    assert set(ids(api(live_server, ziel=ns.ID + "ziel/z1").json())) == {"o1", "o2"}  # o1 via sub-goal z1-1
-    assert set(ids(api(live_server, traeger="Beispielträger B gGmbH").json())) == {"o3", "o4"}
-    assert set(ids(api(live_server, reichweite="Gesamtstadt").json())) == {"o3"}
-    assert set(ids(api(live_server, lebenslage="Einkommen").json())) == {"o2", "o3"}
+def test_goal_includes_sub_goals_and_other_filters(web):
+    assert set(ids(api(web, ziel=ns.ID + "ziel/z1").json())) == {"o1", "o2"}  # o1 via sub-goal z1-1
+    assert set(ids(api(web, traeger="Beispielträger B gGmbH").json())) == {"o3", "o4"}
+    assert set(ids(api(web, reichweite="Gesamtstadt").json())) == {"o3"}
+    assert set(ids(api(web, lebenslage="Einkommen").json())) == {"o2", "o3"}
 
 
-def test_free_text_folds_umlauts(live_server):
-    assert set(ids(api(live_server, q="Suedstadt").json())) == {"o2"}
-    assert set(ids(api(live_server, q="begegnungsstätte altstadt").json())) == {"o1"}
+def test_free_text_folds_umlauts(web):
+    assert set(ids(api(web, q="Suedstadt").json())) == {"o2"}
+    assert set(ids(api(web, q="begegnungsstätte altstadt").json())) == {"o1"}
 
 
-def test_facet_counts_follow_the_result(live_server):
-    body = api(live_server, angebotsart="Beratung").json()
+def test_facet_counts_follow_the_result(web):
+    body = api(web, angebotsart="Beratung").json()
     groups = {f["wert"]: f["anzahl"] for f in body["facetten"]["zielgruppe"]}
     assert groups["senioren"] == 1 and groups["familien"] == 1 and groups["alleinerziehende"] == 1
     assert "kinder" not in groups
@@ -106,10 +106,10 @@ def test_facet_counts_follow_the_result(live_server):
     assert types["beratung"] == 3
 
 
-def test_paging_and_sorting(live_server):
-    body = api(live_server, pro_seite="2", seite="2", sortierung="name").json()
+def test_paging_and_sorting(web):
+    body = api(web, pro_seite="2", seite="2", sortierung="name").json()
     assert body["anzahl"] == 6 and body["seiten"] == 3 and len(body["ergebnisse"]) == 2
-    everything = api(live_server, sortierung="name").json()["ergebnisse"]
+    everything = api(web, sortierung="name").json()["ergebnisse"]
     names = [r["bezeichnung"] for r in everything]
     assert names == sorted(names, key=ns.fold)
     assert [r["bezeichnung"] for r in body["ergebnisse"]] == names[2:4]
@@ -125,23 +125,23 @@ def test_paging_and_sorting(live_server):
     ({"format": "xml"}, "format"),
     ({"zielgruppe": 'x" } ; DROP ALL ; SELECT * {'}, "zielgruppe"),
 ])
-def test_bad_values_get_400_naming_the_parameter(live_server, params, param):
-    r = api(live_server, **params)
+def test_bad_values_get_400_naming_the_parameter(web, params, param):
+    r = api(web, **params)
     assert r.status_code == 400
     body = r.json()
     assert body["ok"] is False and body["status"] == 400 and body["parameter"] == param
     assert f"'{param}'" in body["error_de"] and f"'{param}'" in body["error_en"]
 
 
-def test_unknown_value_suggests_close_values(live_server):
-    body = api(live_server, zielgruppe="Seniorn").json()
+def test_unknown_value_suggests_close_values(web):
+    body = api(web, zielgruppe="Seniorn").json()
     assert body["suggestions"] == ["Senioren"] and "Meinten Sie 'Senioren'?" in body["error_de"]
-    en = requests.get(live_server.url + "/api/angebote", params={"zielgruppe": "Seniorn", "lang": "en"}, timeout=30)
+    en = web.get("/api/angebote", params={"zielgruppe": "Seniorn", "lang": "en"}, timeout=30)
     assert "Did you mean 'Senioren'?" in en.json()["error"]
 
 
-def test_csv_has_the_whole_result(live_server):
-    r = api(live_server, format="csv", stadtteil="101", pro_seite="1")
+def test_csv_has_the_whole_result(web):
+    r = api(web, format="csv", stadtteil="101", pro_seite="1")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8"))))
     assert [row["angebot"].rsplit("/", 1)[-1] for row in rows] == ["o1", "o2", "o3"]  # no paging in CSV
@@ -149,8 +149,8 @@ def test_csv_has_the_whole_result(live_server):
     assert rows[1]["zielgruppen"] == "Alleinerziehende" and rows[1]["stadtbezirk"] == "Innenstadt"
 
 
-def test_search_page_holds_the_whole_search_in_the_url(live_server):
-    r = requests.get(live_server.url + "/angebote", params={"zielgruppe": "senioren", "stadtbezirk": "2",
+def test_search_page_holds_the_whole_search_in_the_url(web):
+    r = web.get("/angebote", params={"zielgruppe": "senioren", "stadtbezirk": "2",
                                                             "lang": "de"}, timeout=30)
     assert r.status_code == 200
     html = r.text
@@ -164,11 +164,11 @@ def test_search_page_holds_the_whole_search_in_the_url(live_server):
     assert "/karte?zielgruppe=senioren&amp;stadtbezirk=2" in html
 
 
-def test_search_page_escapes_input_and_shows_errors_in_german(live_server):
-    r = requests.get(live_server.url + "/angebote", params={"q": "<script>alert(1)</script>"},
+def test_search_page_escapes_input_and_shows_errors_in_german(web):
+    r = web.get("/angebote", params={"q": "<script>alert(1)</script>"},
                      headers={"Accept-Language": "de"}, timeout=30)
     assert r.status_code == 200 and "<script>alert(1)" not in r.text and "&lt;script&gt;" in r.text
-    bad = requests.get(live_server.url + "/angebote", params={"stadtteil": "Nirgendwo"},
+    bad = web.get("/angebote", params={"stadtteil": "Nirgendwo"},
                        headers={"Accept-Language": "de"}, timeout=30)
     assert bad.status_code == 400 and "ist kein bekannter Stadtteil" in bad.text
 

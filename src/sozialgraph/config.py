@@ -38,6 +38,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_rows", 10000, "Most result rows (or triples) one SPARQL query returns.", int),
     Setting("query_workers", 2, "Worker processes that evaluate SPARQL queries (and queries running at once).", int),
     Setting("queue_timeout", 10.0, "Seconds a query waits for a free worker before the server answers 503.", float),
+    Setting("query_memory_mb", 2048, "Address-space cap per SPARQL query worker in MiB (0: no cap); a query beyond it "
+            "ends with 503 and the worker is replaced.", int),
+    Setting("max_query_string", 8000, "Longest query string of a GET request in bytes; longer ones get a JSON 414 "
+            "asking for POST.", int),
     Setting("federation_allow", "", "SERVICE endpoints the public SPARQL endpoint may call (comma-separated URL "
             "prefixes; '*' any; empty: SERVICE refused)."),
     Setting("checkpoint_dir", "", "Directory for the read-only store checkpoints of the SPARQL workers (empty: "

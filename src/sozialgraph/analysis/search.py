@@ -356,7 +356,7 @@ def _positive(raw, name: str, default: int, most: int) -> int:
     if raw is None or str(raw).strip() == "":
         return default
     raw = str(raw).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= most:  # "²".isdigit() is True
         raise ParameterError(name, f"'{raw}' ist keine Zahl von 1 bis {most}.",
                              f"'{raw}' is not a number from 1 to {most}.")
     return int(raw)

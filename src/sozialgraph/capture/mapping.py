@@ -248,16 +248,22 @@ class _Mapper:
             if v.get(col):
                 add(PRED[col], ox.Literal(v[col]))
         if v.get("website"):
-            url = v["website"]
-            if not re.match(r"[a-z][a-z0-9+.-]*://", url, re.I):
-                url = "https://" + url
-            try:
-                if " " in url or "." not in url:
-                    raise ValueError(url)
-                add(PRED["website"], NN(url))
-            except ValueError:
-                self.problem(row, "website", f"'{v['website']}' ist keine gültige Web-Adresse.",
-                             f"'{v['website']}' is not a valid web address.", s, v["website"])
+            url = v["website"].strip()
+            scheme = re.match(r"([a-z][a-z0-9+.-]*):(?!\d)", url, re.I)  # 'www.x.de:8080' is a host, not a scheme
+            if scheme and scheme.group(1).lower() not in ("http", "https"):
+                self.problem(row, "website", f"'{v['website']}' ist keine http(s)-Adresse; erlaubt sind nur "
+                             "Webseiten mit http:// oder https:// (nicht javascript:, data:, file: o. Ä.).",
+                             f"'{v['website']}' is not an http(s) address; only web sites with http:// or https:// "
+                             "are allowed (not javascript:, data:, file: or the like).", s, v["website"])
+            else:
+                url = scheme.group(1).lower() + url[len(scheme.group(1)):] if scheme else "https://" + url
+                try:
+                    if " " in url or "." not in url or not re.match(r"https?://[^/?#\s@]+([/?#]|$)", url, re.I):
+                        raise ValueError(url)
+                    add(PRED["website"], NN(url))
+                except ValueError:
+                    self.problem(row, "website", f"'{v['website']}' ist keine gültige Web-Adresse.",
+                                 f"'{v['website']}' is not a valid web address.", s, v["website"])
         for col in ("gueltig_ab", "gueltig_bis"):
             if v.get(col):
                 try:

@@ -30,7 +30,7 @@ from sozialgraph.capture.template import column_for_path
 from sozialgraph.errors import UnknownValue
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.store.base import Change, nt_bytes
-from sozialgraph.capture.validate import Report, short, validate_staged
+from sozialgraph.capture.validate import Item, Report, short, validate_staged
 from sozialgraph.capture.template import COLUMNS
 
 P = ns.PREFIXES
@@ -92,6 +92,7 @@ def submit_file(ctx, data: bytes, filename: str, office: str, user: str | None =
     staged = read_submission(data, filename, content_type, office_iri=office_iri, office_code=code,
                              resolver=ctx.resolver(), example_data=example_data, today=today)
     report = validate_staged(staged, ctx.store, workers=workers or ctx.settings.get("validate_workers", 2))
+    report.items.extend(shared_provider_warnings(ctx.store, staged, code))
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     result = SubmissionResult(report.conforms, None, report, len(staged.offers), code, sha, dry_run, name)
     if not report.conforms or dry_run:
@@ -114,6 +115,51 @@ def submit_rows(ctx, rows: list[dict[str, str]], office: str, filename: str = "r
     w.writeheader()
     w.writerows(rows)
     return submit_file(ctx, buf.getvalue().encode("utf-8"), filename, office, content_type="text/csv", **kwargs)
+
+
+# -- shared providers -------------------------------------------------------------------------------------------
+def shared_provider_warnings(store, staged, code: str) -> list[Item]:
+    """A provider is one IRI for every office (…/id/traeger/{slug of the name}); each office states its name in its
+    own graph, so nobody overwrites another office's statement. Spelt differently (same slug, other text), the
+    public pages show both names: a Warning that names the other offices' spelling."""
+    label = NN(P["rdfs"] + "label")
+    provider = NN(P["sg"] + "provider")
+    ours: dict[str, set[str]] = {}
+    for t in staged.public:
+        if t.predicate == label and isinstance(t.subject, NN) and isinstance(t.object, ox.Literal) \
+                and t.subject.value.startswith(f"{ns.ID}traeger/"):
+            ours.setdefault(t.subject.value, set()).add(t.object.value)
+    if not ours:
+        return []
+    others = [g for g in store.graphs() if g.startswith(ns.office_graph("")) and g != ns.office_graph(code)]
+    if not others:
+        return []
+    values = " ".join(f"<{p}>" for p in sorted(ours))
+    rows = store.select(f"SELECT DISTINCT ?p ?l WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?p a <{P['sg']}Provider> ;"
+                        f" <{label.value}> ?l }} }}", named_graphs=others)
+    theirs: dict[str, set[str]] = {}
+    for r in rows:
+        theirs.setdefault(r["p"].value, set()).add(r["l"].value)
+    first_row: dict[str, int] = {}
+    for t in staged.public:
+        if t.predicate == provider and isinstance(t.object, NN) and t.subject.value in staged.rows:
+            first_row.setdefault(t.object.value, staged.rows[t.subject.value])
+    out = []
+    for prov, names in sorted(ours.items()):
+        other = theirs.get(prov, set()) - names
+        if not theirs.get(prov) or not other:
+            continue
+        spelt = ", ".join(f"'{n}'" for n in sorted(other))
+        mine = ", ".join(f"'{n}'" for n in sorted(names))
+        row = first_row.get(prov)
+        out.append(Item("Warning",
+                        f"Der Träger {mine} ist bei anderen Ämtern als {spelt} erfasst. Jedes Amt nennt den Namen nur "
+                        "in seinen eigenen Daten, die öffentlichen Seiten zeigen dann beide Schreibweisen; bitte "
+                        "dieselbe Schreibweise verwenden.",
+                        f"Other offices record the provider {mine} as {spelt}. Each office states the name in its "
+                        "own data only, so the public pages show both spellings; please use the same spelling.",
+                        row, "traeger" if row is not None else None, prov, label.value, None, ", ".join(sorted(other))))
+    return out
 
 
 # -- writing ----------------------------------------------------------------------------------------------------

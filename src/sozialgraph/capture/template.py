@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sozialgraph import namespaces as ns
 from sozialgraph.capture.common import IngestError, Problem
+from sozialgraph.csvsafe import unneutralise, safe_cell, safe_row  # the written template: no cell may be a formula
 from sozialgraph.namespaces import KIND_NAMES
 
 P = ns.PREFIXES
@@ -186,7 +187,8 @@ def _to_table(header: list[str], body) -> Table:
                 f"und Anführungszeichen in dieser Zeile.",
                 f"Row {rownum} has {len(cells)} fields but the header has {width}. Check separators and quotes "
                 f"in this row.", row=rownum)
-        table.rows.append((rownum, {n: str(cells[i]).strip() for n, i in keep if str(cells[i]).strip()}))
+        # a published CSV carries neutralised cells ('+49 …): read back as the value it stands for
+        table.rows.append((rownum, {n: unneutralise(str(cells[i]).strip()) for n, i in keep if str(cells[i]).strip()}))
     if not table.rows:
         raise IngestError("Die Datei enthält keine Angebote (nur die Kopfzeile).",
                           "The file holds no offers (only the header row).", row=2)
@@ -270,11 +272,88 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+XLSX_UNPACKED_LIMIT = 512 * 1024 * 1024  # bytes all parts of one workbook may unpack to (a zip bomb stops here)
+_MARKUP_DECL = re.compile(rb"<!(?!--|\[CDATA\[)")  # <!DOCTYPE, <!ENTITY, …: anything but a comment or CDATA
+
+
+def _check_xlsx_parts(data: bytes) -> None:
+    """Refuse a workbook before openpyxl parses it (openpyxl expands entities unless defusedxml is installed):
+    any XML part with a document type or entity declaration (XXE, "billion laughs"), an XML part not in UTF-8,
+    broken compression or checksums, and more than XLSX_UNPACKED_LIMIT unpacked bytes. Every part is unpacked
+    once, in pieces, so corrupt data shows here rather than as a crash inside openpyxl."""
+    import zipfile
+    import zlib
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError(f"Die Datei ist keine lesbare XLSX-Arbeitsmappe (kein gültiges ZIP-Archiv: {exc}).",
+                          f"The file is not a readable XLSX workbook (not a valid ZIP archive: {exc}).") from None
+    total = 0
+    with zf:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+            tail, first = b"", True
+            try:
+                with zf.open(info) as part:
+                    while True:
+                        piece = part.read(1024 * 1024)
+                        if not piece:
+                            if is_xml and _declares(tail, final=True):
+                                raise _doctype_error(info.filename)
+                            break
+                        total += len(piece)
+                        if total > XLSX_UNPACKED_LIMIT:
+                            mb = XLSX_UNPACKED_LIMIT // (1024 * 1024)
+                            raise IngestError(
+                                f"Die XLSX-Datei entpackt sich zu mehr als {mb} MiB; so wird sie nicht angenommen "
+                                f"(möglicherweise eine ZIP-Bombe).",
+                                f"The XLSX file unpacks to more than {mb} MiB; it is not accepted (possibly a "
+                                f"zip bomb).")
+                        if not is_xml:
+                            continue
+                        if first and (piece.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in piece[:4]):
+                            raise IngestError(
+                                f"Der XML-Teil '{info.filename}' der XLSX-Datei ist nicht UTF-8-kodiert; so wird "
+                                f"er nicht gelesen. Bitte die Datei in Excel neu speichern.",
+                                f"The XML part '{info.filename}' of the XLSX file is not UTF-8 encoded; it is not "
+                                f"read. Save the file again in Excel.")
+                        if _declares(tail + piece, final=False):
+                            raise _doctype_error(info.filename)
+                        tail, first = piece[-16:], False
+            except IngestError:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+                    RuntimeError) as exc:
+                raise IngestError(
+                    f"Die XLSX-Datei ist beschädigt: der Teil '{info.filename}' lässt sich nicht entpacken "
+                    f"({type(exc).__name__}: {exc}).",
+                    f"The XLSX file is damaged: its part '{info.filename}' cannot be unpacked "
+                    f"({type(exc).__name__}: {exc}).") from None
+
+
+def _declares(buf: bytes, final: bool) -> bool:
+    """A markup declaration in ``buf``; near its end (where '<!--' may be cut) only when nothing follows."""
+    return any(final or m.start() < len(buf) - 9 for m in _MARKUP_DECL.finditer(buf))
+
+
+def _doctype_error(part: str) -> IngestError:
+    return IngestError(
+        f"Die XLSX-Datei enthält im Teil '{part}' eine DOCTYPE- oder ENTITY-Deklaration. Solche Dateien werden aus "
+        f"Sicherheitsgründen nicht gelesen (XML-Entitäten, XXE); Excel schreibt so etwas nie. Bitte die Datei in "
+        f"Excel neu speichern.",
+        f"The XLSX file has a DOCTYPE or ENTITY declaration in its part '{part}'. Such files are not read, for "
+        f"security (XML entities, XXE); Excel never writes them. Save the file again in Excel.")
+
+
 def _xlsx_cells(data: bytes):
     import zipfile
 
     from openpyxl import load_workbook
 
+    _check_xlsx_parts(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -327,7 +406,7 @@ def _xlsx_cells(data: bytes):
 def template_csv() -> bytes:
     """Header row only, semicolon-separated, UTF-8 with BOM (as German Excel opens it)."""
     buf = io.StringIO()
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerow([c.name for c in COLUMNS])
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerow(safe_row(c.name for c in COLUMNS))
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 
@@ -345,7 +424,7 @@ def template_xlsx(resolver) -> bytes:
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FFE699")
     for i, c in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=c.name)
+        cell = ws.cell(row=1, column=i, value=safe_cell(c.name))
         cell.font = bold
         if c.required:
             cell.fill = required_fill
@@ -353,23 +432,24 @@ def template_xlsx(resolver) -> bytes:
     ws.freeze_panes = "A2"
 
     help_ws = wb.create_sheet(HELP_SHEET)
-    help_ws.append(["Spalte / column", "Pflicht / required", "Beschreibung", "Description", "Beispiel / example",
-                    "Erlaubte Werte / allowed values"])
+    help_ws.append(safe_row(["Spalte / column", "Pflicht / required", "Beschreibung", "Description",
+                             "Beispiel / example", "Erlaubte Werte / allowed values"]))
     for cell in help_ws[1]:
         cell.font = bold
     for c in COLUMNS:
         allowed = ""
         if c.kind:
             allowed = f"siehe unten: {KIND_NAMES[c.kind][0]} / see below"
-        help_ws.append([c.name, "ja" if c.required else "nein", c.help_de, c.help_en, c.example, allowed])
+        help_ws.append(safe_row([c.name, "ja" if c.required else "nein", c.help_de, c.help_en, c.example, allowed]))
     for kind in dict.fromkeys(c.kind for c in COLUMNS if c.kind):
         help_ws.append([])
         de, en = KIND_NAMES[kind]
-        help_ws.append([f"Erlaubte Werte: {de} / allowed values: {en}"])
+        help_ws.append(safe_row([f"Erlaubte Werte: {de} / allowed values: {en}"]))
         help_ws.cell(row=help_ws.max_row, column=1).font = bold
         help_ws.append(["Bezeichnung", "Code", "English", "Synonyme / synonyms"])
         for t in resolver.values(kind):
-            help_ws.append([t.label("de"), t.notation or "", t.labels.get("en", ""), "; ".join(sorted(t.alt))])
+            help_ws.append(safe_row([t.label("de"), t.notation or "", t.labels.get("en", ""),
+                                     "; ".join(sorted(t.alt))]))
     for col, width in zip("ABCDEF", (34, 16, 60, 50, 24, 40)):
         help_ws.column_dimensions[col].width = width
     for row in help_ws.iter_rows(min_row=2, max_col=4):

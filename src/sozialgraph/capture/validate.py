@@ -244,12 +244,23 @@ def shape_for_path() -> dict[str, str]:
 
 
 # -- support data: what the submission's values need from the store ---------------------------------------------
+# Stadtteil centroids and areas for sgsh:CoordinatesInQuarterShape (a Warning: no polygons are in the store by
+# default, so a place is compared with the centroid of its Stadtteil, with a generous tolerance)
+QUARTER_CENTROIDS = """
+PREFIX sg: <https://w3id.org/sozialgraph/ontology#>
+PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { geo:lat geo:long sg:areaKm2 }
+  ?s a sg:Quarter ; ?p ?o .
+  FILTER (isIRI(?s) && isLiteral(?o))
+}"""
 _support_cache: dict[tuple[int, int], list[ox.Triple]] = {}
 _support_lock = threading.Lock()
 
 
 def support_triples(store) -> list[ox.Triple]:
-    """rdf:type / rdfs:subClassOf / sg:partOf / skos:inScheme triples of ontology, vocabularies and reference data."""
+    """rdf:type / rdfs:subClassOf / sg:partOf / skos:inScheme triples of ontology, vocabularies and reference data,
+    and the Stadtteile's centroids (geo:lat, geo:long) and areas (sg:areaKm2)."""
 
     key = (id(store), store.generation)
     with _support_lock:
@@ -258,6 +269,8 @@ def support_triples(store) -> list[ox.Triple]:
             q = load_query("validation-support", internal=True)
             rows = store.query(q.text, default_graph=[ns.G_ONTOLOGY, ns.G_VOCAB, ns.G_REFERENCE])
             hit = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+            rows = store.query(QUARTER_CENTROIDS, default_graph=[ns.G_REFERENCE])
+            hit += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
             _support_cache.clear()
             _support_cache[key] = hit
         return hit
@@ -273,9 +286,12 @@ def targeted_core_shapes():
     import rdflib
     from rdflib.namespace import SH as RSH
 
+    from rdflib.collection import Collection
+
     g = rdflib.Graph()
     for t in shapes_graph(CORE_FILES):
         g.add(t)
+    moved: dict = {}  # closed node shape -> paths of the property shapes taken off it
     for node, ps in list(g.subject_objects(RSH.property)):
         targets = list(g.objects(node, RSH.targetClass))
         if not targets or (ps, RSH.targetClass, None) in g:
@@ -285,6 +301,19 @@ def targeted_core_shapes():
         if (ps, RSH.severity, None) not in g and (node, RSH.severity, None) in g:
             g.add((ps, RSH.severity, g.value(node, RSH.severity)))
         g.remove((node, RSH.property, ps))
+        if g.value(node, RSH.closed) is not None and g.value(node, RSH.closed).toPython() is True:
+            moved.setdefault(node, []).extend(p for p in g.objects(ps, RSH.path) if isinstance(p, rdflib.URIRef))
+    # sh:closed allows the paths of the node shape's sh:property values: the moved ones become ignored properties,
+    # so the closed shape allows exactly what it allows in the shapes as written (the pySHACL cross-check)
+    for node, paths in moved.items():
+        ignored = []
+        for lst in list(g.objects(node, RSH.ignoredProperties)):
+            ignored += list(Collection(g, lst))
+            Collection(g, lst).clear()
+            g.remove((node, RSH.ignoredProperties, lst))
+        head = rdflib.BNode()
+        Collection(g, head, list(dict.fromkeys(ignored + paths)))
+        g.add((node, RSH.ignoredProperties, head))
     return g
 
 

@@ -11,6 +11,7 @@ from flask import Flask, g, jsonify, request
 from sozialgraph import config
 from sozialgraph.context import Context
 from sozialgraph.web import i18n
+from sozialgraph.web import security
 from sozialgraph.web import views
 
 
@@ -24,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None, context: Context | Non
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     i18n.init_app(app)
+    security.init_app(app)  # CSP, nosniff, Referrer-Policy, X-Frame-Options on every response; /favicon.ico
 
 
     for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda i: i.name):

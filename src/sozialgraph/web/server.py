@@ -43,6 +43,9 @@ def run(app_factory, host: str, port: int, threads: int, on_ready=None) -> None:
         "accesslog": "-",
         "forwarded_allow_ips": "127.0.0.1,::1",
         "preload_app": False,
+        # long SPARQL GET queries: gunicorn's default request line is 4094 bytes and answers HTML; 8190 is its
+        # maximum, the app itself answers a query string over max_query_string (8000) with a JSON 414 (use POST)
+        "limit_request_line": 8190,
     }
     if on_ready:
         options["when_ready"] = lambda server: on_ready()

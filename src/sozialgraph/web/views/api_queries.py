@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from sozialgraph.sparql import protocol
-from sozialgraph.sparql.output import rows_of
+from sozialgraph.sparql.output import results_csv, rows_of
 from sozialgraph.sparql.protocol import ProtocolError
 from sozialgraph.sparql.saved import SavedQuery, list_queries, load_query
 from sozialgraph.errors import ParameterError
@@ -66,7 +66,9 @@ def run(name: str):
     values = {k: v for k, v in request.args.items() if k not in RESERVED}
     try:
         fmt = _output_format()
-        subs, res = run_saved_query(q, values, "csv" if fmt == "csv" else "json")
+        # CSV is written here from the JSON results (with the terms' datatypes), so that no cell can start a
+        # spreadsheet formula while numbers stay numbers (sozialgraph.csvsafe)
+        subs, res = run_saved_query(q, values, "json")
     except ParameterError as exc:
         return error_response(400, exc.message("de"), exc.message("en"), as_json=True, parameter=exc.param,
                               suggestions=exc.suggestions)
@@ -75,12 +77,14 @@ def run(name: str):
         resp.status_code = status
         resp.headers.update(exc.headers)
         return resp
-    if fmt in ("csv", "sparql-json"):
+    parsed = fmt != "sparql-json" and res.form in ("select", "ask")
+    result = ox.parse_query_results(res.body, ox.QueryResultsFormat.JSON) if parsed else None
+    if fmt == "csv" and res.form == "select":
+        resp = Response(results_csv(result).encode("utf-8"), 200, content_type="text/csv; charset=utf-8")
+        resp.headers["Content-Disposition"] = f'inline; filename="{q.name}.csv"'
+    elif fmt != "json":  # SPARQL JSON results (and ASK, which has no CSV form)
         resp = Response(res.body, 200, content_type=res.media_type)
-        if fmt == "csv":
-            resp.headers["Content-Disposition"] = f'inline; filename="{q.name}.csv"'
     else:
-        result = ox.parse_query_results(res.body, ox.QueryResultsFormat.JSON)
         if isinstance(result, ox.QueryBoolean):
             body = {"ok": True, "query": q.name, "boolean": bool(result)}
         else:

@@ -6,15 +6,17 @@ from flask import Blueprint, jsonify, render_template
 
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.web import get_ctx, wants_json
+from sozialgraph.web.security import safe_href
 from sozialgraph import namespaces as ns
 
 bp = Blueprint("home", __name__)
 
 
 def pagepath(iri: str) -> str:
-    """Local path of a minted IRI (https://w3id.org/sozialgraph/id/... -> /id/...)."""
+    """Local path of a minted IRI (https://w3id.org/sozialgraph/id/... -> /id/...); another http(s) IRI as it is;
+    any other scheme (javascript:, data:, urn:, …) is no link target: '' (callers show such a value as text)."""
 
-    return "/" + iri[len(ns.BASE):] if iri.startswith(ns.BASE) else iri
+    return "/" + iri[len(ns.BASE):] if iri.startswith(ns.BASE) else (safe_href(iri) or "")
 
 
 @bp.get("/")

@@ -12,6 +12,7 @@ or goal, with a map. Offer pages embed schema.org JSON-LD.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sozialgraph.resources import RDF_TEMPLATES_DIR
 from sozialgraph.publish.schemaorg import offer_jsonld
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.web import error_response, get_ctx
+from sozialgraph.web.security import safe_href
 from sozialgraph.web.views.home import pagepath
 
 bp = Blueprint("pages", __name__)
@@ -156,21 +158,24 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
             continue  # the other language's label (still in the RDF documents)
         o = t.object
         if isinstance(o, ox.NamedNode):
-            v = {"href": pagepath(o.value), "text": labels.get(o.value) or curie(o.value), "iri": o.value}
+            v = {"href": pagepath(o.value) or None, "text": labels.get(o.value) or curie(o.value), "iri": o.value}
         elif isinstance(o, ox.Literal):
             if o.language and o.language != lang and any(
                     isinstance(x.object, ox.Literal) and x.predicate == t.predicate and x.object.language == lang
                     for x in main):
                 continue
             v = {"text": literal_text(o, lang), "lang": o.language}
-            if p in (P["schema"] + "url",) or o.value.startswith(("http://", "https://")):
-                v["href"] = o.value if o.value.startswith(("http://", "https://")) else None
-            if p == P["schema"] + "email":
-                v["href"] = "mailto:" + o.value
+            # only http(s) values are links, and mailto:/tel: for contact values; any other scheme stays text
+            v["href"] = safe_href(o.value)
+            if p == P["schema"] + "email" and o.value.strip():
+                v["href"] = safe_href(o.value if o.value.lower().startswith("mailto:") else "mailto:" + o.value.strip(),
+                                      contact=True)
+            if p == P["schema"] + "telephone" and (digits := re.sub(r"[^0-9+]", "", o.value)):
+                v["href"] = safe_href("tel:" + digits, contact=True)
         else:
             v = {"text": "[…]"}
         rows.setdefault(p, []).append(v)
-    props = [{"iri": p, "href": pagepath(p), "label": labels.get(p) or curie(p), "vals": vals}
+    props = [{"iri": p, "href": pagepath(p) or None, "label": labels.get(p) or curie(p), "vals": vals}
              for p, vals in rows.items()]
     order = {RDF_TYPE: 0, P["dcterms"] + "description": 1}
     props.sort(key=lambda d: (order.get(d["iri"], 2), ns.fold(d["label"])))
@@ -182,7 +187,7 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
         sols = list(store.query(q, public_only=True))
         src = {s["quelle"].value for s in sols if isinstance(s["quelle"], ox.NamedNode)}
         bl = label_map(store, src | {s["eigenschaft"].value for s in sols}, lang)
-        backlinks = [{"href": pagepath(s["quelle"].value), "text": bl.get(s["quelle"].value) or curie(s["quelle"].value),
+        backlinks = [{"href": pagepath(s["quelle"].value) or None, "text": bl.get(s["quelle"].value) or curie(s["quelle"].value),
                       "via": bl.get(s["eigenschaft"].value) or curie(s["eigenschaft"].value)}
                      for s in sols if isinstance(s["quelle"], ox.NamedNode)]
     alternates = [{"href": f"{path}.{f.key}", "type": f.media_type, "name": f.label}
@@ -191,6 +196,13 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
                            extra=extra, backlinks=backlinks, alternates=alternates, pagepath=pagepath, fmt=maps.fmt,
                            ix=search.get_index(ctx),
                            reasons_en=search.REASONS_EN)
+
+
+def jsonld_for_html(doc) -> str:
+    """JSON for a <script type="application/ld+json"> block: <, > and & as \\u003c, \\u003e, \\u0026 (the same JSON),
+    so no value (a title "</script><!--<script>") can end the block or open a comment or tag."""
+    text = json.dumps(doc, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def local_name(iri: str) -> str:
@@ -206,7 +218,7 @@ def related(ctx, iri: str, types: list[str], lang: str) -> dict:
         out["offer"] = o
         doc = offer_jsonld(ctx.store, iri)  # issue 6's schema.org mapping (public graphs only)
         if doc:
-            out["jsonld"] = json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+            out["jsonld"] = jsonld_for_html(doc)
         if o.quarter:
             s = search.Search(stadtteil=o.quarter, nur_vor_ort=True, sort="name")
             res = search.run(ctx, s, lang)
@@ -232,7 +244,7 @@ def related(ctx, iri: str, types: list[str], lang: str) -> dict:
         for o in res.offers:
             for z in o.groups or [""]:
                 groups.setdefault(z, []).append(o)
-        out["by_group"] = sorted(((idx.label(z, lang) if z else "–", pagepath(z) if z else None, v)
+        out["by_group"] = sorted(((idx.label(z, lang) if z else "–", (pagepath(z) or None) if z else None, v)
                                   for z, v in groups.items()), key=lambda t: ns.fold(t[0]))
     if param in ("stadtteil", "stadtbezirk", "amt", "zielgruppe", "angebotsart", "traeger", "ziel"):
         out["map"] = maps.build(ctx, res, lang, title=idx.label(iri, lang),

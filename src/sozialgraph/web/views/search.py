@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from sozialgraph.analysis import search
+from sozialgraph.csvsafe import safe_row
 from sozialgraph.errors import ParameterError
 from sozialgraph.web import error_response, get_ctx
 from sozialgraph.web.views.home import pagepath
@@ -82,8 +83,8 @@ def api():
         return jsonify(result_json(res, lang))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(search.CSV_COLUMNS)
-    for o in res.offers:  # CSV: the whole result, no paging
-        w.writerow(search.offer_csv_row(res.index, o, res.reasons, lang))
+    w.writerow(safe_row(search.CSV_COLUMNS))
+    for o in res.offers:  # CSV: the whole result, no paging; no cell may start a formula (lat/long stay numbers)
+        w.writerow(safe_row(search.offer_csv_row(res.index, o, res.reasons, lang)))
     return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="angebote.csv"'})

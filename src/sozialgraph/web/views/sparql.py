@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 
 from sozialgraph import namespaces as ns
 from sozialgraph.publish.void import Subset, build_void
@@ -29,8 +29,69 @@ _pool_lock = threading.Lock()
 
 
 # -- the pool of query workers ---------------------------------------------------------------------------------
+DEFAULT_MAX_QUERY_STRING = 8000  # bytes of a GET query string (setting max_query_string); longer: 414, use POST
+# what an RDF client at /id/… may ask for instead of HTML: the answer's media type for an error
+_ERROR_MEDIA = {"text/turtle": "text/turtle; charset=utf-8", "application/n-triples": "application/n-triples",
+                "application/ld+json": "application/json", "application/json": "application/json",
+                "application/rdf+xml": "text/plain; charset=utf-8", "text/plain": "text/plain; charset=utf-8"}
+
+
 def init_app(app) -> None:
     app.extensions["sparql_pool"] = None  # created by the first query (get_pool)
+    app.before_request(_refuse_long_query_string)
+    app.after_request(_rdf_client_errors)
+    from flask import before_render_template
+
+    before_render_template.connect(_remember_error_page, app)
+
+
+def _refuse_long_query_string():
+    """A GET whose query string is longer than max_query_string bytes: JSON 414 that says to use POST (the WSGI
+    server's own request-line limit, gunicorn limit_request_line, lies above and answers HTML)."""
+    limit = int((current_app.config.get("SOZIALGRAPH_SETTINGS") or {}).get("max_query_string",
+                                                                          DEFAULT_MAX_QUERY_STRING))
+    qs = request.environ.get("QUERY_STRING", "")
+    if limit <= 0 or len(qs.encode("latin-1", "replace")) <= limit:
+        return None
+    n = len(qs)
+    resp, status = error_response(
+        414, f"Abfrage zu lang für GET ({n} Bytes, höchstens {limit}); bitte POST verwenden (z. B. Content-Type "
+             f"application/sparql-query oder application/x-www-form-urlencoded).",
+        f"Query too long for GET ({n} bytes, at most {limit}); please use POST (e.g. Content-Type "
+        f"application/sparql-query or application/x-www-form-urlencoded).",
+        as_json=not (_browser() and request.path != "/sparql"))
+    return current_app.make_response((resp, status))
+
+
+def _remember_error_page(sender, template, context, **extra):
+    if template.name == "error.html":
+        g._error_page = (context.get("status"), context.get("message"))
+
+
+def _rdf_client_errors(response):
+    """Errors under /id/… for RDF clients in a format they read (Turtle/N-Triples comment, JSON, plain text)
+    rather than the HTML error page."""
+    page = g.get("_error_page")
+    if page is None or not request.path.startswith("/id/") or response.status_code < 400 \
+            or response.mimetype != "text/html":
+        return response
+    best = request.accept_mimetypes.best_match(["text/html", *_ERROR_MEDIA]) if request.headers.get("Accept") else None
+    if best is None or best == "text/html":
+        return response
+    status, message = page
+    media = _ERROR_MEDIA[best]
+    if media == "application/json":
+        from flask import json
+
+        body = json.dumps({"ok": False, "error": message, "status": status, "lang": g.get("lang", "de")})
+    elif best in ("text/turtle", "application/n-triples"):
+        body = "".join(f"# {line}\n" for line in f"Fehler/Error {status}: {message}".splitlines())
+    else:
+        body = f"Fehler/Error {status}: {message}\n"
+    response.set_data(body.encode("utf-8"))
+    response.headers["Content-Type"] = media
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def settings() -> dict:
