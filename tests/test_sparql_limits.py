@@ -75,7 +75,16 @@ def test_runaway_query_is_cut_while_another_client_is_answered(limited, query):
 
 
 @pytest.mark.slow
-def test_queries_at_once_are_limited(limited):
+def test_cheap_queries_answered_while_expensive_ones_fill_the_workers(ref_ctx):
+    """Two runaway queries hold both general workers; a cheap query is still answered, in normal time, by the
+    fast lane; a third expensive query finds no general worker and gets 503 with Retry-After (queue limit)."""
+    with serving(ref_ctx, query_timeout=6, query_workers=2, queue_timeout=0.5) as srv:
+        _cheap_while_expensive(srv)
+
+
+def _cheap_while_expensive(limited):
+    from sozialgraph.web.views.sparql import get_pool
+
     results = []
 
     def runaway():
@@ -84,13 +93,18 @@ def test_queries_at_once_are_limited(limited):
     threads = [threading.Thread(target=runaway) for _ in range(2)]
     for t in threads:
         t.start()
-    time.sleep(0.5)
+        time.sleep(1.3)  # past its second in the fast lane: it moves on to a general worker
+    t0 = time.monotonic()
     r = requests.get(limited.url + "/sparql", params={"query": QUICK}, timeout=60)
-    assert r.status_code == 503
-    assert "query_workers" in r.json()["error_en"] and r.headers["Retry-After"]
+    assert r.status_code == 200 and r.json()["results"]["bindings"][0]["n"]["value"] == "9"
+    assert time.monotonic() - t0 < 1.0
+    third = requests.get(limited.url + "/sparql", params={"query": CROSS}, timeout=60)
+    assert third.status_code == 503
+    assert "query_workers" in third.json()["error_en"] and third.headers["Retry-After"]
     for t in threads:
         t.join(60)
     assert [x.status_code for x in results] == [503, 503]
+    assert get_pool(limited.app).promoted >= 3
 
 
 def test_row_cap_is_reported_never_truncated(limited):

@@ -315,7 +315,7 @@ def _worker_main(conn, cap_mb: int = 0) -> None:
 
 
 class _Slot:
-    """One worker: a fresh interpreter (`python -m sozialgraph.sparql_pool FD`) talking over a socket pair. A plain
+    """One worker: a fresh interpreter (`python -m sozialgraph.sparql.pool FD MEMORY_MB`) talking over a socket pair. A plain
     subprocess rather than multiprocessing, so it works the same under gunicorn, pytest and any script."""
 
     def __init__(self, memory_mb: int = 0):
@@ -327,6 +327,7 @@ class _Slot:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.held: set[str] = set()
+        self.lane: queue.Queue | None = None  # the queue of idle workers it returns to (general or fast lane)
 
     def kill(self) -> None:
         try:
@@ -360,6 +361,15 @@ class SparqlPool:
         self.max_rows = int(settings["max_rows"])
         self.federation_allow = str(settings.get("federation_allow") or "")
         self.memory_mb = int(settings.get("query_memory_mb", DEFAULT_MEMORY_MB) or 0)
+        # the fast lane: every query first gets query_fast_seconds in one of query_fast_workers processes of its
+        # own; one that needs longer is stopped there and run again in the general lane with the full limit, so
+        # cheap queries are answered in normal time while expensive ones occupy the general workers
+        self.fast_size = max(0, int(settings.get("query_fast_workers", 1) or 0)) if self.size else 0
+        self.fast_seconds = float(settings.get("query_fast_seconds", 1.0) or 0)
+        if self.fast_seconds <= 0:
+            self.fast_size = 0
+        self._fast: queue.Queue[_Slot] = queue.Queue()
+        self.promoted = 0  # queries moved from the fast lane to the general lane (for tests and the log)
         self.in_process = self.size == 0 or getattr(store, "path", None) is None
         base = settings.get("checkpoint_dir") or (f"{store.path}-checkpoints" if not self.in_process else "")
         self.root = Path(base) / f"{os.getpid()}-{uuid.uuid4().hex[:8]}" if base else None
@@ -387,16 +397,19 @@ class SparqlPool:
                 remove_stale_checkpoints(self.root.parent)
             self._checkpoint()
             for _ in range(self.size):
-                self._add_slot()
+                self._add_slot(self._idle)
+            for _ in range(self.fast_size):
+                self._add_slot(self._fast)
 
-    def _add_slot(self) -> None:
+    def _add_slot(self, lane: "queue.Queue[_Slot]") -> None:
         slot = _Slot(self.memory_mb)
+        slot.lane = lane
         with self._lock:
             if self.closed:
                 slot.kill()
                 return
             self._slots.append(slot)
-        self._idle.put(slot)
+        lane.put(slot)
 
     def _replace(self, slot: _Slot) -> None:
         slot.kill()
@@ -405,7 +418,7 @@ class SparqlPool:
                 self._slots.remove(slot)
             closed = self.closed
         if not closed:
-            threading.Thread(target=self._add_slot, daemon=True).start()
+            threading.Thread(target=self._add_slot, args=(slot.lane,), daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
@@ -483,6 +496,16 @@ class SparqlPool:
                             self.timeout)
         self.start()
         ckpt = self._checkpoint()
+        if self.fast_size:
+            try:
+                slot = self._fast.get(timeout=self.fast_seconds)
+            except queue.Empty:
+                slot = None  # the fast lane is busy: straight to the general lane
+            if slot is not None:
+                done, payload = self._on(slot, ckpt, job, self.fast_seconds, give_up=True)
+                if done:
+                    return payload
+                self.promoted += 1
         try:
             slot = self._idle.get(timeout=self.queue_timeout)
         except queue.Empty:
@@ -491,15 +514,22 @@ class SparqlPool:
                      f"Bitte gleich noch einmal versuchen.",
                 f"All {self.size} query workers are busy (settings query_workers, queue_timeout). Please retry "
                 f"shortly.", {"Retry-After": "5"}) from None
+        return self._on(slot, ckpt, job, self.timeout)[1]
+
+    def _on(self, slot: _Slot, ckpt: str, job: QueryJob, limit: float, give_up: bool = False):
+        """Run ``job`` on ``slot`` within ``limit`` seconds: (True, result). Past the limit the worker is
+        replaced and, with ``give_up``, (False, None) is returned (the fast lane hands the query on), else 503."""
         with self._lock:
             slot.held.add(ckpt)
         kind = None
         try:
             slot.conn.send((ckpt, job))
-            if not slot.conn.poll(self.timeout):
-                self.killed += 1
+            if not slot.conn.poll(limit):
                 self._replace(slot)
                 slot = None
+                if give_up:
+                    return False, None
+                self.killed += 1
                 t = f"{self.timeout:g}"
                 raise ProtocolError(
                     503, f"Die Abfrage wurde nach {t} s abgebrochen (Zeitlimit, Einstellung query_timeout).",
@@ -526,10 +556,10 @@ class SparqlPool:
                 else:
                     with self._lock:
                         slot.held = {ckpt}
-                    self._idle.put(slot)
+                    slot.lane.put(slot)
         if kind in ("error", "memory"):
             raise ProtocolError(*payload)
-        return payload
+        return True, payload
 
 
 def _prune(path: Path) -> None:
