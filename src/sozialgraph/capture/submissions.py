@@ -24,13 +24,14 @@ import pyoxigraph as ox
 
 from sozialgraph.errors import SozialgraphError
 from sozialgraph import namespaces as ns
+from sozialgraph.labels import curie
 from sozialgraph.capture.readers import read_submission
 from sozialgraph.capture.common import UnsupportedFormat
 from sozialgraph.capture.template import column_for_path
 from sozialgraph.errors import UnknownValue
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.store.base import Change, nt_bytes
-from sozialgraph.capture.validate import Item, Report, short, validate_staged
+from sozialgraph.capture.validate import Item, Report, validate_staged
 from sozialgraph.capture.template import COLUMNS
 
 P = ns.PREFIXES
@@ -276,7 +277,7 @@ def offer_fields(store, code: str, n: int) -> dict[str, dict[str, set[str]]]:
         p = r["p"].value
         if p in skip:
             continue
-        fld = column_for_path(p) or short(p)
+        fld = column_for_path(p) or curie(p)
         out.setdefault(r["offer"].value, {}).setdefault(fld, set()).add(r["o"].value)
     return out
 

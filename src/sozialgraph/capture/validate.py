@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sozialgraph import namespaces as ns
+from sozialgraph.labels import curie
 from sozialgraph.resources import SHAPES_DIR
 from sozialgraph.capture.common import Problem, Staged
 from sozialgraph.capture.template import column_for_path
@@ -55,27 +56,18 @@ class Item(Problem):
                 return f"Row {self.row}" + (f", column {self.column}" if self.column else "")
             return f"Zeile {self.row}" + (f", Spalte {self.column}" if self.column else "")
         if self.focus:
-            return f"<{self.focus}>" + (f" {short(self.path)}" if self.path else "")
+            return f"<{self.focus}>" + (f" {curie(self.path)}" if self.path else "")
         return ""
 
     def text(self, lang: str = "de") -> str:
         where = self.where(lang)
         msg = self.message(lang)
         if self.value and self.row is None and self.value not in msg:
-            msg += f" ({'value' if lang == 'en' else 'Wert'}: {short(self.value)})"
+            msg += f" ({'value' if lang == 'en' else 'Wert'}: {curie(self.value)})"
         return f"{where}: {msg}" if where else msg
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def short(iri: str | None) -> str:
-    if not iri:
-        return ""
-    for prefix, base in ns.PREFIXES.items():
-        if iri.startswith(base) and re.fullmatch(r"[\w.-]*", iri[len(base):]):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
 
 
 @dataclass

@@ -8,6 +8,7 @@ embedded store returns, so callers never see which backend they talk to. Dialect
 - Virtuoso answers ASK in SPARQL JSON as a binding ``__ASK_RETVAL`` instead of ``boolean``; it is asked for
   SPARQL XML for ASK, and a JSON binding of that name is read as the boolean anyway.
 - Virtuoso refuses blank nodes in ``INSERT DATA``; data with blank nodes is inserted as ``INSERT {…} WHERE {}``.
+- Virtuoso returns ``xsd:boolean`` true/false as "1"/"0": read as "true"/"false".
 - Servers list their own system graphs; ``graphs()`` lists only the graphs under the project's graph base
   (``namespaces.GRAPH``).
 - A server's default graph without a dataset is often the union of everything (Virtuoso: including its system
@@ -27,6 +28,14 @@ from sozialgraph.store.base import MERGED, Store, TriplesResult, iri, is_listed,
 
 _FORM_RE = re.compile(r"^(?:\s*(?:#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
                       re.I)
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+# Virtuoso writes xsd:boolean true/false as "1"/"0": the canonical forms are "true"/"false"
+_BOOL_JSON = [(re.compile(rb'("datatype"\s*:\s*"' + _XSD_BOOLEAN.encode() + rb'"\s*,\s*"value"\s*:\s*)"' + v + rb'"'), c)
+              for v, c in ((b"1", rb'\1"true"'), (b"0", rb'\1"false"'))] + \
+             [(re.compile(rb'("value"\s*:\s*)"' + v + rb'"(\s*,\s*"datatype"\s*:\s*"' + _XSD_BOOLEAN.encode() + rb'")'), c)
+              for v, c in ((b"1", rb'\1"true"\2'), (b"0", rb'\1"false"\2'))]
+_BOOL_NT = [(b'"1"^^<' + _XSD_BOOLEAN.encode() + b">", b'"true"^^<' + _XSD_BOOLEAN.encode() + b">"),
+            (b'"0"^^<' + _XSD_BOOLEAN.encode() + b">", b'"false"^^<' + _XSD_BOOLEAN.encode() + b">")]
 CHUNK_TRIPLES = 2000  # triples per request when a new graph is written in parts (Virtuoso's parser limit)
 
 
@@ -102,8 +111,11 @@ class SparqlStore(Store):
                "application/ld+json": ox.RdfFormat.JSON_LD}.get(ctype, ox.RdfFormat.N_TRIPLES)
         if ctype in ("text/plain", "application/n-triples", ""):
             fmt = ox.RdfFormat.N_TRIPLES
+        body = resp.content
+        for old, new in _BOOL_NT:
+            body = body.replace(old, new)
         try:
-            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(resp.content, fmt)]
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
         except SyntaxError as exc:
             raise StoreError(f"Die Antwort des Speichers ist kein RDF ({ctype}): {exc}",
                              f"The store's answer is not RDF ({ctype}): {exc}") from None
@@ -121,6 +133,8 @@ class SparqlStore(Store):
         else:
             fmt = ox.QueryResultsFormat.JSON
             body = body.replace(b'"nodeID://', b'"')  # Virtuoso's blank node labels are no valid identifiers
+            for pattern, canonical in _BOOL_JSON:
+                body = pattern.sub(canonical, body)
             if b"__ASK_RETVAL" in body:  # Virtuoso's ASK in JSON
                 value = b'"1"' in body or b'"true"' in body or b": 1" in body
                 body = b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}"

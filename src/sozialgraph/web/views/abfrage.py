@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, render_template, request
 
 from sozialgraph import namespaces as ns
+from sozialgraph.labels import curie
 from sozialgraph.sparql import protocol
 from sozialgraph.sparql.protocol import ProtocolError
 from sozialgraph.sparql.saved import list_queries, load_query
@@ -37,18 +38,11 @@ def _cell(term) -> dict:
         if term.language:
             note = "@" + term.language
         elif term.datatype.value != ns.PREFIXES["xsd"] + "string":
-            note = "^^" + _short(term.datatype.value)
+            note = "^^" + curie(term.datatype.value)
     if isinstance(term, ox.BlankNode):
         return {"text": "_:" + term.value, "href": None, "note": ""}
-    return {"text": _short(term.value) if isinstance(term, ox.NamedNode) else term.value, "href": _link(term),
+    return {"text": curie(term.value) if isinstance(term, ox.NamedNode) else term.value, "href": _link(term),
             "note": note}
-
-
-def _short(iri: str) -> str:
-    for p, base in ns.PREFIXES.items():
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{p}:{iri[len(base):]}"
-    return iri
 
 
 def _table(res) -> dict:
