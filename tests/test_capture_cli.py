@@ -14,7 +14,7 @@ from sozialgraph.cli import main
 @pytest.fixture
 def run(fresh_store):
     path = str(fresh_store.path)
-    fresh_store._store = None  # release the lock: the CLI opens the store itself
+    fresh_store.close()  # release the lock: the CLI opens the store itself
     import gc
 
     gc.collect()

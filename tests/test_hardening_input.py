@@ -209,7 +209,7 @@ def test_hostile_xlsx_in_the_cli(fresh_store, tmp_path, case):
     data, word = HOSTILE[case]
     before = dump_all(fresh_store)
     path = str(fresh_store.path)
-    fresh_store._store = None  # release the lock: the CLI opens the store itself
+    fresh_store.close()  # release the lock: the CLI opens the store itself
     import gc
 
     gc.collect()
