@@ -382,3 +382,36 @@ def test_stale_checkpoints_of_dead_servers_are_removed(fresh_store, tmp_path):
         assert not stale.exists() and alive.exists() and other.exists()
     finally:
         pool.close()
+
+
+def test_a_submission_queued_too_long_is_503_with_retry_after_and_stores_nothing(fresh_store):
+    """Submissions are queued on the store's write lock; one that waits longer than submit_wait gets 503 with
+    Retry-After (never a hang), and nothing of it is stored; once the lock is free the same file is accepted."""
+    from sozialgraph import config
+    from sozialgraph.context import Context
+    from sozialgraph.web import create_app
+
+    token, _ = tokens.create(fresh_store, OFFICE_50)
+    settings = config.load({"store": str(fresh_store.path), "submit_wait": 0.5, "validate_workers": 1})
+    client = create_app(settings, context=Context(settings, store=fresh_store)).test_client()
+    held, release = threading.Event(), threading.Event()
+
+    def writer():  # another submission holding the store
+        with fresh_store.write_lock:
+            held.set()
+            release.wait(30)
+
+    th = threading.Thread(target=writer)
+    th.start()
+    held.wait(10)
+    before = dump_all(fresh_store)
+    body = (CAPTURE / "good.csv").read_bytes()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    t0 = time.monotonic()
+    r = client.post("/api/submissions?office=50", data=body, headers=headers)
+    assert r.status_code == 503 and r.headers["Retry-After"] and "submit_wait" in r.get_json()["error_en"]
+    assert time.monotonic() - t0 < 20
+    release.set()
+    th.join(10)
+    assert dump_all(fresh_store) == before
+    assert client.post("/api/submissions?office=50", data=body, headers=headers).status_code == 201

@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("checkpoint_dir", "", "Directory for the read-only store checkpoints of the SPARQL workers (empty: "
             "next to the store, STORE-checkpoints; must be on the store's file system)."),
     Setting("upload_limit_mb", 20, "Largest accepted submission file in MiB.", int),
+    Setting("submit_wait", 120.0, "Seconds a submission waits for other submissions being stored before it is "
+            "answered 503 with Retry-After.", float),
     Setting("validate_workers", 2, "Processes that run SHACL on a large submission (1: validate in-process only).",
             int),
     Setting("token_days", 365, "Days an upload token from `sozialgraph token create` stays valid.", int),

@@ -98,7 +98,7 @@ def submit_file(ctx, data: bytes, filename: str, office: str, user: str | None =
     result = SubmissionResult(report.conforms, None, report, len(staged.offers), code, sha, dry_run, name)
     if not report.conforms or dry_run:
         return result
-    with ctx.store.write_lock:
+    with ctx.store.writing(float(ctx.settings.get("submit_wait", 120))):
         n = _latest_version(ctx.store, office_iri) + 1
         sub = NN(f"{ns.ID}einreichung/{code}/{n}")
         prov = _provenance(sub, office_iri, n, started, name, sha, len(staged.offers), report.warnings)
@@ -310,7 +310,7 @@ def rollback(ctx, office: str, to: int, user: str | None = None) -> SubmissionRe
     """Make version ``to`` current again, as a new version (history is never rewritten)."""
     office_iri, code = resolve_office(ctx, office)
     store = ctx.store
-    with store.write_lock:
+    with store.writing(float(ctx.settings.get("submit_wait", 120))):
         vs = {v["version"]: v for v in versions(store, office_iri)}
         if to not in vs:
             raise VersionNotFound(code, to)

@@ -18,6 +18,7 @@ default graph and the public graphs as named graphs; the merge is never itself l
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 import uuid
@@ -28,6 +29,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from sozialgraph import namespaces as ns
+from sozialgraph.errors import StoreError
 from sozialgraph.formats import rdf_format
 
 MERGED = ns.G_PUBLIC_DEFAULT
@@ -40,6 +42,10 @@ Triples = Iterable[ox.Triple] | bytes  # triples, or their N-Triples serialisati
 # ?g is one of the project's public graphs (not the merge itself, not a server's system graph)
 _PUBLIC_GRAPH_FILTER = (f'STRSTARTS(STR(?g), "{ns.GRAPH}") && ?g != <{ns.G_PUBLIC_DEFAULT}> '
                         f'&& !STRSTARTS(STR(?g), "{ns.G_PRIVATE}")')
+
+
+class StoreBusy(StoreError):
+    """Other writers hold the store longer than a caller may wait."""
 
 
 def iri(value: str) -> str:
@@ -218,6 +224,21 @@ class Store:
         ox.serialize(self.triples(graph), output, f, **kwargs)
 
     # -- writing -------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self, wait: float):
+        """Hold the write lock for a read-check-write sequence (a new version number, then its graphs); wait at
+        most ``wait`` seconds for other writers, then StoreBusy (503, Retry-After): queued, never hung."""
+        if not self.write_lock.acquire(timeout=wait):
+            raise StoreBusy(
+                f"Gerade werden andere Einreichungen gespeichert; nach {wait:g} s Wartezeit ist der Speicher noch "
+                f"belegt (Einstellung submit_wait). Bitte in einer Minute noch einmal einreichen.",
+                f"Other submissions are being stored; after waiting {wait:g} s the store is still busy (setting "
+                f"submit_wait). Please submit again in a minute.", status=503, headers={"Retry-After": "30"})
+        try:
+            yield
+        finally:
+            self.write_lock.release()
+
     def apply(self, change: Change) -> None:
         """One atomic write; the public merge follows in the same step."""
         with self.write_lock:

@@ -19,6 +19,7 @@ from sozialgraph.capture.common import UnsupportedFormat
 from sozialgraph.errors import UnknownValue
 from sozialgraph.capture.submissions import VersionNotFound, get_version, resolve_office, submit_file
 from sozialgraph.capture.tokens import TokenError, check
+from sozialgraph.errors import StoreError
 from sozialgraph.web import error_response, get_ctx, wants_json
 from sozialgraph.capture.tokens import hash_token
 from sozialgraph.capture.template import template_csv, template_xlsx
@@ -195,6 +196,8 @@ def _process(office_param: str | None, token: str | None, data: bytes, name: str
         return submit_file(ctx, data, name, code, user=user, content_type=ctype, dry_run=dry_run)
     except UnsupportedFormat as exc:
         raise _Refused(415, exc.de, exc.en) from None
+    except StoreError as exc:  # busy with other writers (503 + Retry-After), or a remote store failing
+        raise _Refused(exc.status, exc.de, exc.en, exc.headers) from None
 
 
 def token_id(token: str | None) -> str:
