@@ -40,8 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queue_timeout", 10.0, "Seconds a query waits for a free worker before the server answers 503.", float),
     Setting("query_fast_workers", 1, "Worker processes of the fast lane: every query first runs there for "
             "query_fast_seconds, so cheap queries are answered while expensive ones run (0: no fast lane).", int),
-    Setting("query_fast_seconds", 1.0, "Seconds a query may take in the fast lane before it is run again in the "
-            "general lane with the full time limit.", float),
+    Setting("query_fast_seconds", 1.0, "Seconds a query may run in the fast lane before it moves on to the general "
+            "lane (in the same process, within the same time limit).", float),
     Setting("query_memory_mb", 2048, "Address-space cap per SPARQL query worker in MiB (0: no cap); a query beyond it "
             "ends with 503 and the worker is replaced.", int),
     Setting("max_query_string", 8000, "Longest query string of a GET request in bytes; longer ones get a JSON 414 "

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from sozialgraph.cli.base import Obj, main, pass_obj
+from sozialgraph.cli.backup import admin_request, server_options
 from sozialgraph.capture.template import template_csv, template_xlsx
 from sozialgraph.capture.common import UnsupportedFormat
 from sozialgraph.errors import UnknownValue
@@ -176,48 +177,98 @@ def rollback(obj: Obj, office: str, to: int, user: str | None) -> None:
 
 @main.group()
 def token() -> None:
-    """Upload tokens for POST /api/submissions (one office each; only hashes are stored)."""
+    """Upload tokens for POST /api/submissions (one office each; only hashes are stored).
+
+    While `sozialgraph serve` runs on the embedded store, add --server URL --admin-token TOKEN: the running
+    server does it (its admin routes /api/admin/tokens)."""
+
+
+def _token_store(obj: Obj):
+    """The store for a token command, or a message that says to go through the running server."""
+    from sozialgraph.errors import StoreLockedError
+
+    try:
+        return obj.ctx.store
+    except StoreLockedError:
+        path = obj.settings.get("store")
+        raise click.ClickException(obj.msg(
+            f"Der Speicher {path} ist von einem anderen Prozess geöffnet (läuft 'sozialgraph serve'?). "
+            f"Schlüssel verwaltet dann der laufende Server: dieselbe Anweisung mit --server URL --admin-token "
+            f"TOKEN (oder Umgebungsvariable SOZIALGRAPH_ADMIN_TOKEN), z. B. 'sozialgraph token create --office 50 "
+            f"--server http://127.0.0.1:8000 --admin-token …'.",
+            f"The store {path} is opened by another process (is 'sozialgraph serve' running?). Then the running "
+            f"server manages tokens: the same command with --server URL --admin-token TOKEN (or environment "
+            f"variable SOZIALGRAPH_ADMIN_TOKEN), e.g. 'sozialgraph token create --office 50 --server "
+            f"http://127.0.0.1:8000 --admin-token …'.")) from None
+
+
+def _print_tokens(obj: Obj, rows: list[dict]) -> None:
+    for r in rows:
+        state = obj.msg("widerrufen", "revoked") if r["revoked"] else (
+            obj.msg("abgelaufen", "expired") if r["expired"] else obj.msg("gültig", "valid"))
+        click.echo(f"{r['id']}  {r['office'].rsplit('/', 1)[-1]:6}  {(r.get('created') or '')[:19]}  "
+                   f"{(r.get('expires') or '')[:19]}  {state}")
+
 
 @token.command("create")
 @click.option("--office", required=True, help="Office code or name.")
 @click.option("--days", type=int, help="Days the token stays valid (setting token_days).")
+@server_options
 @pass_obj
-def token_create(obj: Obj, office: str, days: int | None) -> None:
+def token_create(obj: Obj, office: str, days: int | None, server: str | None, admin_token: str | None) -> None:
     """Issue a token; it is shown once."""
 
-    try:
-        office_iri, code = resolve_office(obj.ctx, office)
-    except UnknownValue as exc:
-        raise _office_error(obj, exc) from None
-    tok, tid = create(obj.store, office_iri, days if days is not None else obj.settings["token_days"])
+    if server:
+        body = {"office": office, **({"days": days} if days is not None else {})}
+        data = admin_request(obj, server, admin_token, "POST", "/api/admin/tokens", json_body=body).json()
+        tok, tid, code = data["token"], data["id"], data.get("office", office)
+    else:
+        _token_store(obj)
+        try:
+            office_iri, code = resolve_office(obj.ctx, office)
+        except UnknownValue as exc:
+            raise _office_error(obj, exc) from None
+        tok, tid = create(obj.store, office_iri, days if days is not None else obj.settings["token_days"])
     click.echo(tok)
     click.echo(obj.msg(f"Schlüssel {tid} für Amt {code}; er wird nur jetzt angezeigt.",
                        f"Token {tid} for office {code}; it is shown only now."), err=True)
 
 @token.command("list")
 @click.option("--office", help="Only this office's tokens.")
+@server_options
 @pass_obj
-def token_list(obj: Obj, office: str | None) -> None:
+def token_list(obj: Obj, office: str | None, server: str | None, admin_token: str | None) -> None:
     """List tokens (id, office, created, expires, state); never the tokens themselves."""
 
+    if server:
+        params = {"office": office} if office else None
+        rows = admin_request(obj, server, admin_token, "GET", "/api/admin/tokens", params=params).json()["tokens"]
+        _print_tokens(obj, rows)
+        return
+    _token_store(obj)
     office_iri = None
     if office:
         try:
             office_iri, _code = resolve_office(obj.ctx, office)
         except UnknownValue as exc:
             raise _office_error(obj, exc) from None
-    for r in list_tokens(obj.store, office_iri):
-        state = obj.msg("widerrufen", "revoked") if r["revoked"] else (
-            obj.msg("abgelaufen", "expired") if r["expired"] else obj.msg("gültig", "valid"))
-        click.echo(f"{r['id']}  {r['office'].rsplit('/', 1)[-1]:6}  {r['created'][:19]}  "
-                   f"{r.get('expires', '')[:19]}  {state}")
+    _print_tokens(obj, list_tokens(obj.store, office_iri))
 
 @token.command("revoke")
 @click.argument("token_id")
+@server_options
 @pass_obj
-def token_revoke(obj: Obj, token_id: str) -> None:
+def token_revoke(obj: Obj, token_id: str, server: str | None, admin_token: str | None) -> None:
     """Revoke a token by its id (from `token list`)."""
 
-    if not revoke(obj.store, token_id):
+    if server:
+        from urllib.parse import quote
+
+        r = admin_request(obj, server, admin_token, "DELETE", "/api/admin/tokens/" + quote(token_id, safe=""),
+                          allow_404=True)
+        done = r.status_code != 404
+    else:
+        done = revoke(_token_store(obj), token_id)
+    if not done:
         raise click.ClickException(obj.msg(f"Kein Schlüssel '{token_id}'.", f"No token '{token_id}'."))
     click.echo(obj.msg(f"Schlüssel {token_id} widerrufen.", f"Token {token_id} revoked."))

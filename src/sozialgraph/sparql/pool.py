@@ -361,9 +361,9 @@ class SparqlPool:
         self.max_rows = int(settings["max_rows"])
         self.federation_allow = str(settings.get("federation_allow") or "")
         self.memory_mb = int(settings.get("query_memory_mb", DEFAULT_MEMORY_MB) or 0)
-        # the fast lane: every query first gets query_fast_seconds in one of query_fast_workers processes of its
-        # own; one that needs longer is stopped there and run again in the general lane with the full limit, so
-        # cheap queries are answered in normal time while expensive ones occupy the general workers
+        # the fast lane: every query starts in one of query_fast_workers processes of its own; one that needs
+        # longer than query_fast_seconds moves on to the general lane (see _on), so cheap queries are answered in
+        # normal time while expensive ones occupy the general workers
         self.fast_size = max(0, int(settings.get("query_fast_workers", 1) or 0)) if self.size else 0
         self.fast_seconds = float(settings.get("query_fast_seconds", 1.0) or 0)
         if self.fast_seconds <= 0:
@@ -502,33 +502,46 @@ class SparqlPool:
             except queue.Empty:
                 slot = None  # the fast lane is busy: straight to the general lane
             if slot is not None:
-                done, payload = self._on(slot, ckpt, job, self.fast_seconds, give_up=True)
-                if done:
-                    return payload
-                self.promoted += 1
+                return self._on(slot, ckpt, job, promote=True)
         try:
             slot = self._idle.get(timeout=self.queue_timeout)
         except queue.Empty:
-            raise ProtocolError(
-                503, f"Alle {self.size} Abfrageplätze sind belegt (Einstellungen query_workers, queue_timeout). "
-                     f"Bitte gleich noch einmal versuchen.",
-                f"All {self.size} query workers are busy (settings query_workers, queue_timeout). Please retry "
-                f"shortly.", {"Retry-After": "5"}) from None
-        return self._on(slot, ckpt, job, self.timeout)[1]
+            raise self._busy() from None
+        return self._on(slot, ckpt, job)
 
-    def _on(self, slot: _Slot, ckpt: str, job: QueryJob, limit: float, give_up: bool = False):
-        """Run ``job`` on ``slot`` within ``limit`` seconds: (True, result). Past the limit the worker is
-        replaced and, with ``give_up``, (False, None) is returned (the fast lane hands the query on), else 503."""
+    def _busy(self) -> ProtocolError:
+        return ProtocolError(
+            503, f"Alle {self.size} Abfrageplätze sind belegt (Einstellungen query_workers, queue_timeout). "
+                 f"Bitte gleich noch einmal versuchen.",
+            f"All {self.size} query workers are busy (settings query_workers, queue_timeout). Please retry "
+            f"shortly.", {"Retry-After": "5"})
+
+    def _on(self, slot: _Slot, ckpt: str, job: QueryJob, promote: bool = False):
+        """Run ``job`` on ``slot`` within the time limit. With ``promote`` (a fast-lane worker) the query has
+        query_fast_seconds there; if it needs longer, it goes on in the same worker, which joins the general lane,
+        while an idle general worker takes its place in the fast lane (no work lost, the fast lane free at once);
+        with no general worker free within queue_timeout it is stopped (503, busy)."""
         with self._lock:
             slot.held.add(ckpt)
         kind = None
         try:
             slot.conn.send((ckpt, job))
-            if not slot.conn.poll(limit):
+            t0 = time.monotonic()
+            ready = slot.conn.poll(self.fast_seconds if promote else self.timeout)
+            if not ready and promote:
+                try:
+                    other = self._idle.get(timeout=self.queue_timeout)
+                except queue.Empty:
+                    self._replace(slot)
+                    slot = None
+                    raise self._busy() from None
+                other.lane, slot.lane = self._fast, self._idle
+                self._fast.put(other)
+                self.promoted += 1
+                ready = slot.conn.poll(max(0.0, self.timeout - (time.monotonic() - t0)))
+            if not ready:
                 self._replace(slot)
                 slot = None
-                if give_up:
-                    return False, None
                 self.killed += 1
                 t = f"{self.timeout:g}"
                 raise ProtocolError(
@@ -559,7 +572,7 @@ class SparqlPool:
                     slot.lane.put(slot)
         if kind in ("error", "memory"):
             raise ProtocolError(*payload)
-        return True, payload
+        return payload
 
 
 def _prune(path: Path) -> None:
