@@ -35,22 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 GOOD_CSV = ROOT / "tests" / "fixtures" / "capture" / "good.csv"
 ADMIN = "s3cret"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
-NEW_SETTINGS = {  # name: (default, help): the settings web/views/admin.py reads
-    "admin_token": ("", "Secret of the admin routes /api/admin/… (Authorization: Bearer …); empty: no admin routes."),
-    "admin_token_file": ("", "File holding the admin token (instead of admin_token)."),
-    "backup_dir": ("", "Folder of the backups made by POST /api/admin/backup (empty: 'backups' next to the store)."),
-}
+ADMIN_SETTINGS = ("admin_token", "admin_token_file", "backup_dir")
 
 
 @pytest.fixture(autouse=True)
-def _known_settings(monkeypatch):
-    """Until config.py declares the admin settings, declare them for these tests (a no-op once it does)."""
-    missing = [name for name in NEW_SETTINGS if name not in config.BY_NAME]
-    if missing:
-        extra = tuple(config.Setting(n, *NEW_SETTINGS[n]) for n in missing)
-        monkeypatch.setattr(config, "SETTINGS", config.SETTINGS + extra)
-        monkeypatch.setattr(config, "BY_NAME", {**config.BY_NAME, **{s.name: s for s in extra}})
-    for name in NEW_SETTINGS:
+def _no_admin_environment(monkeypatch):
+    for name in ADMIN_SETTINGS:
         monkeypatch.delenv("SOZIALGRAPH_" + name.upper(), raising=False)
 
 
@@ -289,7 +279,7 @@ def _env(**extra: str) -> dict[str, str]:
     if (src / "sozialgraph").is_dir():
         env["PYTHONPATH"] = os.pathsep.join([str(src)] + [p for p in [env.get("PYTHONPATH")] if p])
     env.pop("SOZIALGRAPH_CONFIG", None)
-    for name in NEW_SETTINGS:
+    for name in ADMIN_SETTINGS:
         env.pop("SOZIALGRAPH_" + name.upper(), None)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)

@@ -104,7 +104,8 @@ def _cheap_while_expensive(limited):
     for t in threads:
         t.join(60)
     assert [x.status_code for x in results] == [503, 503]
-    assert get_pool(limited.app).promoted == 2  # the third found no general worker: stopped, not promoted
+    # the first moved on from the fast lane; the same text again skips it (known slow), so the fast lane stays free
+    assert get_pool(limited.app).promoted == 1
 
 
 def test_row_cap_is_reported_never_truncated(limited):

@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("validate_workers", 2, "Processes that run SHACL on a large submission (1: validate in-process only).",
             int),
     Setting("token_days", 365, "Days an upload token from `sozialgraph token create` stays valid.", int),
+    Setting("admin_token", "", "Secret of the admin routes /api/admin/… (Authorization: Bearer …) for tokens, backups "
+            "and geodata while serving; empty: no admin routes (404). The CLI's --admin-token reads "
+            "SOZIALGRAPH_ADMIN_TOKEN."),
+    Setting("admin_token_file", "", "File holding the admin token (instead of admin_token; read on every request)."),
+    Setting("backup_dir", "", "Folder of backups made while serving (POST /api/admin/backup, `backup NAME --server`); "
+            "empty: 'backups' next to the store."),
     Setting("public_url", "", "Public base URL of this server (for links in catalogue and service description); "
             "empty: taken from each request."),
     Setting("licence", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "Licence of published data (IRI)."),

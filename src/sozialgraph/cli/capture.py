@@ -15,7 +15,7 @@ from sozialgraph.cli.base import Obj, main, pass_obj
 from sozialgraph.cli.backup import admin_request, server_options
 from sozialgraph.capture.template import template_csv, template_xlsx
 from sozialgraph.capture.common import UnsupportedFormat
-from sozialgraph.errors import UnknownValue
+from sozialgraph.errors import UnknownValue, StoreLockedError
 from sozialgraph.capture.submissions import submit_file
 from sozialgraph.capture.submissions import history as hist
 from sozialgraph.capture.submissions import VersionNotFound, diff as do_diff
@@ -185,7 +185,6 @@ def token() -> None:
 
 def _token_store(obj: Obj):
     """The store for a token command, or a message that says to go through the running server."""
-    from sozialgraph.errors import StoreLockedError
 
     try:
         return obj.ctx.store

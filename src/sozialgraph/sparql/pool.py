@@ -39,6 +39,7 @@ import time
 import traceback
 import uuid
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -369,7 +370,9 @@ class SparqlPool:
         if self.fast_seconds <= 0:
             self.fast_size = 0
         self._fast: queue.Queue[_Slot] = queue.Queue()
-        self.promoted = 0  # queries moved from the fast lane to the general lane (for tests and the log)
+        self.promoted = 0  # queries that moved on from the fast lane to the general lane (for tests and the log)
+        self._slow: OrderedDict[str, None] = OrderedDict()  # query texts that outgrew the fast lane (LRU)
+        self.requeued = 0  # ... that were stopped there and run again in a general worker (none was free)
         self.in_process = self.size == 0 or getattr(store, "path", None) is None
         base = settings.get("checkpoint_dir") or (f"{store.path}-checkpoints" if not self.in_process else "")
         self.root = Path(base) / f"{os.getpid()}-{uuid.uuid4().hex[:8]}" if base else None
@@ -496,7 +499,7 @@ class SparqlPool:
                             self.timeout)
         self.start()
         ckpt = self._checkpoint()
-        if self.fast_size:
+        if self.fast_size and not self._known_slow(job):
             try:
                 slot = self._fast.get(timeout=self.fast_seconds)
             except queue.Empty:
@@ -509,6 +512,18 @@ class SparqlPool:
             raise self._busy() from None
         return self._on(slot, ckpt, job)
 
+    def _known_slow(self, job: QueryJob) -> bool:
+        """A query text that outgrew the fast lane before skips it (clients repeat their queries)."""
+        with self._lock:
+            return job.query in self._slow
+
+    def _remember_slow(self, job: QueryJob) -> None:
+        with self._lock:
+            self._slow[job.query] = None
+            self._slow.move_to_end(job.query)
+            while len(self._slow) > 1000:
+                self._slow.popitem(last=False)
+
     def _busy(self) -> ProtocolError:
         return ProtocolError(
             503, f"Alle {self.size} Abfrageplätze sind belegt (Einstellungen query_workers, queue_timeout). "
@@ -520,7 +535,8 @@ class SparqlPool:
         """Run ``job`` on ``slot`` within the time limit. With ``promote`` (a fast-lane worker) the query has
         query_fast_seconds there; if it needs longer, it goes on in the same worker, which joins the general lane,
         while an idle general worker takes its place in the fast lane (no work lost, the fast lane free at once);
-        with no general worker free within queue_timeout it is stopped (503, busy)."""
+        with no general worker idle it is stopped there (the fast lane freed) and run again in the next general
+        worker that frees up within queue_timeout, else 503 (busy)."""
         with self._lock:
             slot.held.add(ckpt)
         kind = None
@@ -529,12 +545,20 @@ class SparqlPool:
             t0 = time.monotonic()
             ready = slot.conn.poll(self.fast_seconds if promote else self.timeout)
             if not ready and promote:
+                self._remember_slow(job)
                 try:
-                    other = self._idle.get(timeout=self.queue_timeout)
+                    other = self._idle.get_nowait()
                 except queue.Empty:
+                    # no general worker free: the fast lane must not wait with it; stop the query there, wait for
+                    # a general worker (queue_timeout) and run it again in that one
                     self._replace(slot)
                     slot = None
-                    raise self._busy() from None
+                    self.requeued += 1
+                    try:
+                        general = self._idle.get(timeout=self.queue_timeout)
+                    except queue.Empty:
+                        raise self._busy() from None
+                    return self._on(general, ckpt, job)
                 other.lane, slot.lane = self._fast, self._idle
                 self._fast.put(other)
                 self.promoted += 1

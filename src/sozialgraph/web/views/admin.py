@@ -33,6 +33,7 @@ from flask import Blueprint, Response, current_app, jsonify, make_response, requ
 from sozialgraph.capture import tokens
 from sozialgraph.capture.submissions import resolve_office
 from sozialgraph.errors import SozialgraphError
+from sozialgraph.store.backup import write_backup  # the one backup format (dump.nq + manifest.json)
 from sozialgraph.reference.geodata import GeodataError, import_geojson
 from sozialgraph.web import error_response, get_ctx
 
@@ -54,8 +55,8 @@ def _settings(app=None) -> dict:
 
 
 def _setting(name: str, default: str = "", app=None) -> str:
-    """A setting; while config.py does not know it yet, the SOZIALGRAPH_* environment variable stands in."""
-    value = _settings(app).get(name, os.environ.get("SOZIALGRAPH_" + name.upper(), default))
+    """A setting (defaults < file < SOZIALGRAPH_* environment < flags, as every setting)."""
+    value = _settings(app).get(name, default)
     return str(value or "").strip()
 
 
@@ -196,7 +197,6 @@ def _backup_name(value) -> str:
 
 @admin_bp.post("/backup")
 def backup():
-    from sozialgraph.cli.backup import write_backup  # the one backup format (dump.nq + manifest.json)
 
     name = _backup_name(_json_body().get("dir"))
     target = backup_root() / name
