@@ -302,3 +302,35 @@ def test_private_graphs_exist_but_stay_private(fuzz_ctx, client):
 @given(query=sparql_text)
 def test_sparql_text(client, query):
     check_sparql(client, query)
+
+
+# -- HSDS import: random services/organizations/taxonomy JSON (and CSV) never crash the reader --------------------
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=20))
+_json = st.recursive(_json_leaf, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                     max_leaves=12)
+_service = st.fixed_dictionaries({}, optional={k: _json for k in (
+    "id", "name", "description", "organization_id", "url", "email", "status", "attributes", "locations",
+    "service_at_locations", "phones", "schedules", "languages", "eligibility_description")})
+
+
+@FUZZ
+@given(services=st.one_of(_json, st.lists(_service, max_size=4)), orgs=st.one_of(_json, st.lists(_json, max_size=3)),
+       as_csv=st.booleans(), raw=st.binary(max_size=200))
+def test_hsds_reader_never_crashes(fuzz_ctx, tmp_path_factory, services, orgs, as_csv, raw):
+    import json
+
+    from sozialgraph.publish.hsds import HSDSError, import_hsds
+
+    folder = tmp_path_factory.mktemp("hsds")
+    if as_csv:
+        (folder / "services.csv").write_bytes(raw)
+    else:
+        (folder / "services.json").write_text(json.dumps(services), encoding="utf-8")
+        (folder / "organizations.json").write_text(json.dumps(orgs), encoding="utf-8")
+    try:
+        result, n = import_hsds(fuzz_ctx, folder, "50", dry_run=True)
+    except HSDSError as exc:  # a clear message in both languages
+        assert exc.message("de") and exc.message("en")
+        return
+    assert result.dry_run and n >= 1

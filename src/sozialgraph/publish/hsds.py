@@ -441,8 +441,24 @@ def rows_to_csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def hsds_to_csv(source: Path) -> tuple[bytes, int]:
-    services, orgs, lookup = read_hsds(source)
-    rows = [service_to_row(s, orgs, lookup) for s in services]
+    try:
+        services, orgs, lookup = read_hsds(source)
+        if not isinstance(services, list):
+            raise TypeError("services is not a list")
+        rows = [service_to_row(s, orgs, lookup) for s in services]
+    except HSDSError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise HSDSError(f"{source.name}: eine Datei ist nicht in UTF-8 kodiert ({exc.reason} an Position "
+                        f"{exc.start}). Bitte als UTF-8 speichern.",
+                        f"{source.name}: a file is not UTF-8 encoded ({exc.reason} at position {exc.start}). Please "
+                        f"save it as UTF-8.") from None
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        # found by fuzzing: the reader follows HSDS 3.0's shapes; anything else is the file's fault, said so
+        raise HSDSError(f"{source.name}: die HSDS-Daten haben nicht die Form von HSDS 3.0 ({type(exc).__name__}: "
+                        f"{exc}). Prüfen Sie die Datei gegen die HSDS-Schemas (services, organizations).",
+                        f"{source.name}: the HSDS data do not have HSDS 3.0's shape ({type(exc).__name__}: {exc}). "
+                        f"Check the file against the HSDS schemas (services, organizations).") from None
     return rows_to_csv(rows), len(rows)
 
 
