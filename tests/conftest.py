@@ -88,7 +88,8 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._srv = make_server("127.0.0.1", self.port, app, threaded=True)
-        self._thread = threading.Thread(target=self._srv.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits for it (0.5 s by default, per server, per test)
+        self._thread = threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     def stop(self):

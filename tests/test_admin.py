@@ -179,6 +179,7 @@ def test_token_create_refuses_bad_input(client, fresh_store):
     assert fresh_store.count(ns.G_TOKENS) == 0
 
 
+@pytest.mark.slow
 def test_backup_route_writes_a_backup_that_restores_the_same_store(client, fresh_store, tmp_path):
     token = client.post("/api/admin/tokens", headers=AUTH, json={"office": "50"}).get_json()["token"]
     assert submit(client, token).status_code == 201

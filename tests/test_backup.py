@@ -70,6 +70,7 @@ def source(tmp_path, runner, _reference_template):
     return path
 
 
+@pytest.mark.slow
 def test_backup_restore_roundtrip(runner, tmp_path, source):
     r = invoke(runner, source, "backup", str(tmp_path / "bak"))
     assert r.exit_code == 0, r.output

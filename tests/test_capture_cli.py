@@ -25,6 +25,7 @@ def run(fresh_store):
     return invoke
 
 
+@pytest.mark.slow
 def test_submit_validate_history_diff_rollback(run, tmp_path):
     good = str(CAPTURE / "good.csv")
     r = run("submit", good, "--office", "50", "--user", "anna")

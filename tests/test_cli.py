@@ -23,6 +23,7 @@ def invoke(runner, store, *args):
     return runner.invoke(main, ["--store", str(store), *args], catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_init_loads_reference_data(runner, tmp_path):
     store = tmp_path / "s"
     r = invoke(runner, store, "init")
@@ -57,6 +58,7 @@ def test_query_on_fixture_and_formats(runner, ref_store):
     shutil.rmtree(tmp)
 
 
+@pytest.mark.slow
 def test_export_has_no_private_data(runner, tmp_path):
     store = tmp_path / "s"
     invoke(runner, store, "init")

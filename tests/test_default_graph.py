@@ -41,6 +41,7 @@ def distinct_public_triples(store) -> set[bytes]:
     return lines
 
 
+@pytest.mark.slow
 def test_default_graph_counts_agree(demo, tmp_path):
     ctx, client = demo
     store = ctx.store
@@ -60,6 +61,7 @@ def test_default_graph_counts_agree(demo, tmp_path):
     assert figures == [str(expected)]
 
 
+@pytest.mark.slow
 def test_providers_counted_once_and_described_once(demo):
     ctx, client = demo
     providers = {r["p"].value for g in ctx.store.public_graphs()

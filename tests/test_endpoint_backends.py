@@ -99,6 +99,7 @@ def test_row_cap(endpoint):
     assert r.status_code == 422 and r.headers.get("X-Max-Rows") == "50"
 
 
+@pytest.mark.slow
 def test_time_limit(backend_ref_store):
     """Last in this file (the suite distributes by file): on a remote store the server may go on computing after
     the endpoint has answered 503 (oxigraph serve is started with its own --timeout-s)."""

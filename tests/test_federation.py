@@ -49,6 +49,7 @@ SELECT ?gruppe ?angebot ?name WHERE {
 }"""
 
 
+@pytest.mark.slow
 def test_service_query_across_two_instances(cologne, neighbour):
     r = requests.get(cologne.url + "/sparql", params={"query": FED % (neighbour.url + "/sparql")}, timeout=60)
     assert r.status_code == 200, r.text

@@ -344,6 +344,7 @@ MEMORY_HOG = ('SELECT (STRLEN(?x28) AS ?n) WHERE { BIND("0123456789abcdef" AS ?x
               + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(28)) + " }")
 
 
+@pytest.mark.slow
 def test_memory_cap_stops_the_query_and_the_worker_is_replaced(ref_ctx):
     from sozialgraph.sparql.pool import SparqlPool
     from sozialgraph.sparql.protocol import ProtocolError

@@ -59,6 +59,7 @@ def offers_of(store, graph):
             if t.predicate.value == ns.PREFIXES["rdf"] + "type" and t.object.value == ns.SG + "Offer"}
 
 
+@pytest.mark.slow
 def test_export_validates_against_hsds_schemas(exported, schema_dir, demo_store):
     out, counts = exported
     assert validate_export(out, schema_dir) == []
@@ -132,6 +133,7 @@ def test_official_hsds_example_tables_map_to_template_rows(shared_dir):
     assert rows[0]["bezeichnung"] == services[0]["name"]
 
 
+@pytest.mark.slow
 def test_import_submits_through_the_submission_path(exported, fresh_store, tmp_path):
     pytest.importorskip("sozialgraph.capture.submissions")
     from sozialgraph.publish.hsds import import_hsds

@@ -28,6 +28,7 @@ def doc(client):
     return r.get_json()
 
 
+@pytest.mark.slow
 def test_document_is_valid_openapi_3_0(doc):
     import schemathesis
 

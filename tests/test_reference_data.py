@@ -257,6 +257,7 @@ def test_quarters_match_stadtteile_csv(gebiete):
         assert label(gebiete, b, "de") == r["stadtbezirk"]
 
 
+@pytest.mark.slow
 def test_build_script_regenerates_committed_files(tmp_path):
     _need_shared()
     subprocess.run([sys.executable, str(BUILD), "--shared", str(SHARED), "--out", str(tmp_path)],

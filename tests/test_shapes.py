@@ -149,6 +149,7 @@ def test_shape_prefixes_match_namespaces():
             assert PREFIXES.get(prefix) == iri, (f.name, prefix)
 
 
+@pytest.mark.slow
 def test_demo_data_pass_the_same_shapes_in_pyshacl(fresh_store):
     """Reference data + 40 demo offers, every shape, standard pySHACL."""
     import io

@@ -126,6 +126,7 @@ def test_row_cap_is_reported_never_truncated(limited):
     assert r.status_code == 422
 
 
+@pytest.mark.slow
 def test_workers_follow_writes_and_old_checkpoints_go(fresh_store):
     from sozialgraph.web.views.sparql import get_pool
 

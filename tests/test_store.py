@@ -82,6 +82,7 @@ def test_public_default_graph_is_the_merge_each_triple_once(backend_store):
     assert MERGED not in store.graphs() and MERGED not in store.public_graphs()
 
 
+@pytest.mark.slow
 def test_blank_nodes_replace_the_graph_whole_and_the_merge_follows(backend_store):
     store = backend_store
     b = ox.BlankNode()
