@@ -12,16 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from serve_helpers import ADMIN_SETTINGS, ServeProcess, env, free_port, run
 import requests
 from click.testing import CliRunner
 
@@ -35,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GOOD_CSV = ROOT / "tests" / "fixtures" / "capture" / "good.csv"
 ADMIN = "s3cret"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
-ADMIN_SETTINGS = ("admin_token", "admin_token_file", "backup_dir")
 
 
 @pytest.fixture(autouse=True)
@@ -264,106 +257,23 @@ def test_cli_says_to_use_server_when_the_store_is_locked(tmp_path, fresh_store):
 
 
 # -- the real server -----------------------------------------------------------------------------------------------
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("sozialgraph")
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("sozialgraph")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from sozialgraph.cli import main; sys.exit(main())"]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    src = ROOT / "src"
-    if (src / "sozialgraph").is_dir():
-        env["PYTHONPATH"] = os.pathsep.join([str(src)] + [p for p in [env.get("PYTHONPATH")] if p])
-    env.pop("SOZIALGRAPH_CONFIG", None)
-    for name in ADMIN_SETTINGS:
-        env.pop("SOZIALGRAPH_" + name.upper(), None)
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(extra)
-    return env
-
-
-def _run(store: Path, *args: str, env: dict | None = None, ok: bool = True,
-         timeout: float = 120) -> subprocess.CompletedProcess:
-    r = subprocess.run(_cli() + ["--store", str(store), *args], env=env or _env(), capture_output=True, text=True,
-                       timeout=timeout, stdin=subprocess.DEVNULL)
-    if ok:
-        assert r.returncode == 0, f"sozialgraph {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
-    return r
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, store: Path, port: int, log: Path, env: dict[str, str]):
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = log
-        self._err = open(log, "wb")
-        self.proc = subprocess.Popen(_cli() + ["--store", str(store), "serve", "--port", str(port), "--no-demo"],
-                                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=self._err, start_new_session=True)
-
-    def wait_ready(self, limit: float = 90) -> None:
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited early ({self.proc.returncode}):\n{self.stderr()}")
-            try:
-                if requests.get(self.base + "/", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"server not ready within {limit} s:\n{self.stderr()}")
-
-    def stderr(self) -> str:
-        self._err.flush()
-        return self.log.read_text(errors="replace")
-
-    def stop(self, limit: float = 30) -> int | None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(limit)
-            except subprocess.TimeoutExpired:
-                pass
-        return self.proc.poll()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait(10)
-        self._err.close()
-
-
 @pytest.mark.slow
 def test_cli_talks_to_the_running_server(tmp_path):
     store = tmp_path / "store"
-    _run(store, "init")
+    run(store, "init")
     admin = "admin-" + hashlib.sha256(str(tmp_path).encode()).hexdigest()[:16]
-    srv = Server(store, _free_port(), tmp_path / "serve.log", _env(SOZIALGRAPH_ADMIN_TOKEN=admin))
+    srv = ServeProcess(store, free_port(), tmp_path / "serve.log", env(SOZIALGRAPH_ADMIN_TOKEN=admin))
     try:
         srv.wait_ready()
         # without --server the CLI cannot open the store, and says what to do
-        r = _run(store, "token", "create", "--office", "50", ok=False)
+        r = run(store, "token", "create", "--office", "50", ok=False)
         assert r.returncode == 1 and "--server" in r.stderr, r.stderr
         # wrong admin token: 401 from the server, a clear message
-        r = _run(store, "token", "create", "--office", "50", "--server", srv.base, "--admin-token", "falsch",
+        r = run(store, "token", "create", "--office", "50", "--server", srv.base, "--admin-token", "falsch",
                  ok=False)
         assert r.returncode == 1 and "401" in r.stderr and "Admin-Schlüssel ist falsch" in r.stderr, r.stderr
 
-        r = _run(store, "token", "create", "--office", "50", "--days", "7", "--server", srv.base,
+        r = run(store, "token", "create", "--office", "50", "--days", "7", "--server", srv.base,
                  "--admin-token", admin)
         token = r.stdout.strip().splitlines()[-1]
         assert token.startswith("sg_") and "Amt 50" in r.stderr
@@ -371,11 +281,11 @@ def test_cli_talks_to_the_running_server(tmp_path):
                              headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}, timeout=60)
         assert resp.status_code == 201, resp.text
 
-        listed = _run(store, "token", "list", "--server", srv.base, env=_env(SOZIALGRAPH_ADMIN_TOKEN=admin)).stdout
+        listed = run(store, "token", "list", "--server", srv.base, environ=env(SOZIALGRAPH_ADMIN_TOKEN=admin)).stdout
         assert "gültig" in listed and token not in listed
 
         # the admin token from the environment, as an operator's shell would have it
-        r = _run(store, "backup", "nach-einreichung", "--server", srv.base, env=_env(SOZIALGRAPH_ADMIN_TOKEN=admin))
+        r = run(store, "backup", "nach-einreichung", "--server", srv.base, environ=env(SOZIALGRAPH_ADMIN_TOKEN=admin))
         assert "Sicherung durch den Server" in r.stdout, r.stdout + r.stderr
         bak = tmp_path / "backups" / "nach-einreichung"  # default backup_dir: next to the store
         manifest = json.loads((bak / "manifest.json").read_text(encoding="utf-8"))
@@ -387,13 +297,13 @@ def test_cli_talks_to_the_running_server(tmp_path):
         assert hashlib.sha256(dump).hexdigest() == manifest["sha256"]
         assert hashlib.sha256(token.encode()).hexdigest().encode() in dump  # the token's hash, never the token
         assert token.encode() not in dump
-        r = _run(store, "backup", "../raus", "--server", srv.base, "--admin-token", admin, ok=False)
+        r = run(store, "backup", "../raus", "--server", srv.base, "--admin-token", admin, ok=False)
         assert r.returncode == 1 and "400" in r.stderr
 
         # the server still serves, and the backup restores into a new store once it is stopped
         assert requests.get(f"{srv.base}/", timeout=30).status_code == 200
-        assert srv.stop() == 0, srv.stderr()
-        r = _run(tmp_path / "restored", "restore", str(bak))
+        assert srv.stop()[0] == 0, srv.stderr()
+        r = run(tmp_path / "restored", "restore", str(bak))
         assert "Zahlen geprüft" in r.stdout
     finally:
         srv.kill()

@@ -11,18 +11,13 @@ restructuring of the modules. Every request has a timeout: a hang fails the test
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from serve_helpers import ServeProcess, free_port, run
 
 pytestmark = pytest.mark.slow
 
@@ -31,40 +26,6 @@ GOOD_CSV = ROOT / "tests" / "fixtures" / "capture" / "good.csv"
 REQUEST_TIMEOUT = 30  # seconds; a submission or query here takes well under one second
 ALLOWED = {201, 422, 503}
 DCT_ID = "http://purl.org/dc/terms/identifier"
-
-
-def _cli() -> list[str]:
-    """The console script `sozialgraph` (what ./run serve execs), else the interpreter running its entry point."""
-    script = Path(sys.executable).with_name("sozialgraph")
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("sozialgraph")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from sozialgraph.cli import main; sys.exit(main())"]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    src = ROOT / "src"
-    if (src / "sozialgraph").is_dir():  # the tree under test, not whatever the virtualenv's editable install points at
-        env["PYTHONPATH"] = os.pathsep.join([str(src)] + [p for p in [env.get("PYTHONPATH")] if p])
-    env.pop("SOZIALGRAPH_CONFIG", None)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _run(store: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    r = subprocess.run(_cli() + ["--store", str(store), *args], env=_env(), capture_output=True, text=True,
-                       timeout=timeout, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, f"sozialgraph {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
-    return r
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _csv(prefix: str) -> bytes:
@@ -80,54 +41,7 @@ def _kennungen(prefix: str) -> set[str]:
     return {prefix + line.split(";", 1)[0] for line in text.splitlines()[1:] if line.strip()}
 
 
-class Server:
-    def __init__(self, store: Path, port: int, log: Path):
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = log
-        self._err = open(log, "wb")
-        self.proc = subprocess.Popen(_cli() + ["--store", str(store), "serve", "--port", str(port), "--no-demo"],
-                                     env=_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=self._err, start_new_session=True)
-
-    def wait_ready(self, limit: float = 90) -> None:
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited early ({self.proc.returncode}):\n{self.stderr()}")
-            try:
-                if requests.get(self.base + "/", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"server not ready within {limit} s:\n{self.stderr()}")
-
-    def stderr(self) -> str:
-        self._err.flush()
-        return self.log.read_text(errors="replace")
-
-    def stop(self, limit: float = 30) -> tuple[int | None, float]:
-        t0 = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(limit)
-            except subprocess.TimeoutExpired:
-                pass
-        rc = self.proc.poll()
-        return rc, time.monotonic() - t0
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the master, worker, query workers
-            except ProcessLookupError:
-                pass
-            self.proc.wait(10)
-        self._err.close()
-
-
-def _submit(srv: Server, token: str, office: str, data: bytes) -> tuple[int, float]:
+def _submit(srv: ServeProcess, token: str, office: str, data: bytes) -> tuple[int, float]:
     t0 = time.monotonic()
     r = requests.post(f"{srv.base}/api/submissions", params={"office": office}, data=data,
                       headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
@@ -135,13 +49,13 @@ def _submit(srv: Server, token: str, office: str, data: bytes) -> tuple[int, flo
     return r.status_code, time.monotonic() - t0
 
 
-def _sparql(srv: Server, query: str) -> requests.Response:
+def _sparql(srv: ServeProcess, query: str) -> requests.Response:
     return requests.post(f"{srv.base}/sparql", data=query.encode("utf-8"),
                          headers={"Content-Type": "application/sparql-query",
                                   "Accept": "application/sparql-results+json"}, timeout=REQUEST_TIMEOUT)
 
 
-def _identifiers(srv: Server, office: str) -> set[str]:
+def _identifiers(srv: ServeProcess, office: str) -> set[str]:
     """dcterms:identifier (the kennung) of the offers an office's public graph holds, over HTTP SPARQL."""
     r = _sparql(srv, f"SELECT ?k WHERE {{ GRAPH <https://w3id.org/sozialgraph/graph/office/{office}> "
                      f"{{ ?o <{DCT_ID}> ?k }} }}")
@@ -152,10 +66,10 @@ def _identifiers(srv: Server, office: str) -> set[str]:
 @pytest.fixture
 def server(tmp_path):
     store = tmp_path / "store"
-    _run(store, "init")
-    tokens = {office: _run(store, "token", "create", "--office", office).stdout.strip().splitlines()[-1]
+    run(store, "init")
+    tokens = {office: run(store, "token", "create", "--office", office).stdout.strip().splitlines()[-1]
               for office in ("50", "51")}
-    srv = Server(store, _free_port(), tmp_path / "serve.log")
+    srv = ServeProcess(store, free_port(), tmp_path / "serve.log")
     try:
         srv.wait_ready()
         yield srv, tokens

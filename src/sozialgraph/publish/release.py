@@ -36,6 +36,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 from sozialgraph import namespaces as ns
 from sozialgraph.resources import DATA_DIR
 from sozialgraph.publish.void import Subset, build_void
+from sozialgraph.store.backup import sha256_file as sha256_of  # one file checksum
 from sozialgraph.store.base import MERGED
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.capture.template import COLUMNS
@@ -241,14 +242,6 @@ def _dump(store, path: Path, fmt: FileFormat, graphs: list[str]) -> None:
     else:
         with open(path, "wb") as fh:
             write(fh)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def graph_sizes(store) -> dict[str, int]:
