@@ -189,8 +189,8 @@ def backend_ref_store(request, tmp_path_factory, _reference_template, _remote_se
     return store
 
 
-VIRTUOSO_TRANSITIVE = ("Virtuoso 7.2.5 evaluates skos:broader+ inside a nested (NOT) EXISTS wrongly (no rows); "
-                       "docs/stores.md, known gaps")
+VIRTUOSO_TRANSITIVE = ("Virtuoso 7.2.5 evaluates a transitive skos:broader path wrongly inside MINUS or a nested "
+                       "EXISTS (wrong rows); docs/stores.md, known gaps")
 
 
 def xfail_on(store, backend: str, reason: str) -> None:
