@@ -51,6 +51,8 @@ G_ONTOLOGY = GRAPH + "ontology"
 G_VOCAB = GRAPH + "vocab"
 G_REFERENCE = GRAPH + "reference"
 G_INDICATORS = GRAPH + "indicators"
+G_INDICATORS_EXAMPLE = GRAPH + "indicators/beispiel"  # synthetic indicator series (Beispieldaten), one switch
+G_ANALYSIS = GRAPH + "analysis"  # burden index, coverage and gap ranking with their provenance (analysis/)
 G_GEO = GRAPH + "geo"
 G_PROVENANCE = GRAPH + "provenance"
 # the public default graph: the RDF merge of every public graph, each triple once (store/base.py)
@@ -85,6 +87,11 @@ def office_graph(code: str) -> str:
 
 def private_office_graph(code: str) -> str:
     return f"{G_PRIVATE}office/{code}"
+
+
+def indicator_graph(key: str) -> str:
+    """Graph of an imported indicator dataset (capture/indicators.py), e.g. …/graph/indicators/import/datenkatalog."""
+    return f"{GRAPH}indicators/import/{key}"
 
 
 def version_graph(code: str, n: int, part: str) -> str:
