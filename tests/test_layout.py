@@ -13,7 +13,7 @@ DATA_LINKS = {"ontology", "shapes", "queries", "data"}  # links to the top-level
 
 # The stages in the order data flows; a room may import from its own stage and every stage before it.
 STAGES = [
-    {"config", "namespaces", "errors", "formats", "resources", "labels", "csvsafe"},
+    {"config", "namespaces", "errors", "formats", "resources", "labels", "csvsafe", "tables"},
     {"store"},
     {"sparql", "context"},
     {"reference", "capture"},
