@@ -18,6 +18,7 @@ STAGES = [
     {"sparql", "context"},
     {"reference", "capture"},
     {"analysis"},
+    {"steering"},
     {"publish"},
     {"web"},
     {"cli"},

@@ -94,6 +94,14 @@ def indicator_graph(key: str) -> str:
     return f"{GRAPH}indicators/import/{key}"
 
 
+def steering_graph(code: str) -> str:
+    """Goals, needs, measures and evaluations submitted by an office (steering/), current version."""
+    return f"{GRAPH}steering/{code}"
+
+
+G_STEERING_EXAMPLE = GRAPH + "steering/beispiel"  # example goals with targets, needs and measures (Beispieldaten)
+
+
 def version_graph(code: str, n: int, part: str) -> str:
     assert part in ("public", "private")
     return f"{G_PRIVATE}version/{code}/{n}/{part}"
