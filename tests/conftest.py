@@ -15,6 +15,7 @@ import socket
 import threading
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from sozialgraph import namespaces as ns
@@ -58,12 +59,26 @@ def fresh_store(tmp_path, _reference_template):
     return open_store(path)
 
 
+def load_fixture_data(store) -> None:
+    """The hand-made fixture of the read-only stores: offers (tests/fixtures/offers.ttl) and the steering fixture
+    (tests/fixtures/steuerung/: analysis results, a test indicator, and the goals, needs, measures and evaluations
+    that tests/test_steering.py submits, dumped once to shared.nq by submitting its CSV files)."""
+    store.load_file(FIXTURES / "offers.ttl", ns.office_graph(FIXTURE_OFFICE))
+    store.load_file(FIXTURES / "steuerung" / "analyse.ttl", ns.G_ANALYSIS)
+    store.load_file(FIXTURES / "steuerung" / "indikatoren.ttl", ns.indicator_graph("test-steuerung"))
+    graphs: dict[str, list] = {}
+    with open(FIXTURES / "steuerung" / "shared.nq", "rb") as fh:
+        for q in ox.parse(fh, ox.RdfFormat.N_QUADS):
+            graphs.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    store.replace_graphs(graphs)
+
+
 @pytest.fixture(scope="session")
 def ref_store(tmp_path_factory, _reference_template):
     path = tmp_path_factory.mktemp("ref") / "store"
     shutil.copytree(_reference_template, path)
     store = open_store(path)
-    store.load_file(FIXTURES / "offers.ttl", ns.office_graph(FIXTURE_OFFICE))
+    load_fixture_data(store)
     return store
 
 
@@ -185,7 +200,7 @@ def backend_ref_store(request, tmp_path_factory, _reference_template, _remote_se
         store = _remote_store(_remote_servers(request.param))
         store.backend_name = request.param
         reset_to_reference(store)
-    store.load_file(FIXTURES / "offers.ttl", ns.office_graph(FIXTURE_OFFICE))
+    load_fixture_data(store)
     return store
 
 

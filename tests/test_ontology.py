@@ -46,6 +46,8 @@ VOCABS = {
     "barrierefreiheit.ttl": (URIRef(ID + "barrierefreiheit"), SG.AccessibilityStatus),
     "kosten.ttl": (URIRef(ID + "kosten"), SG.CostCategory),
     "sprachen.ttl": (URIRef(ID + "sprache"), SG.Language),
+    "massnahmenstatus.ttl": (URIRef(ID + "massnahmenstatus"), SKOS.Concept),
+    "bedarfsstatus.ttl": (URIRef(ID + "bedarfsstatus"), SKOS.Concept),
 }
 SCHEME = {name.split(".")[0]: scheme for name, (scheme, _cls) in VOCABS.items()}
 LANGUAGE_SCHEME = SCHEME["sprachen"]

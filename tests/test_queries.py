@@ -122,11 +122,17 @@ def test_list_offers(backend_ref_store):
     assert only_jc == {"o3"}
 
 
+# where the steering fixture (tests/fixtures/steuerung/) has its data
+FIXTURE_VALUES = {"list-offices-cooperating-in-quarter": {"stadtteil": "609", "zielgruppe": "Alleinerziehende"},
+                  "list-open-needs-in-quarter": {"stadtteil": "609"}}
+
+
 @pytest.mark.parametrize("q", list_queries(), ids=lambda q: q.name)
 def test_every_saved_query_has_header_and_runs(backend_ref_store, q):
     assert q.meta.get("title") and q.meta.get("title_en") and q.meta.get("description")
     assert "PREFIX" in q.text  # pastes into any SPARQL editor
     values = {"zielgruppe": "Senioren", "stadtteil": "101", "amt": "50", "ziel": "Z1"}
+    values.update(FIXTURE_VALUES.get(q.name, {}))
     params = {p.name: values[p.name] for p in q.params if p.required}
     rows = list(run_saved(backend_ref_store, q.name, params))
     assert rows, f"{q.name} returned nothing on the fixture"

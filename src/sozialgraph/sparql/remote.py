@@ -32,7 +32,10 @@ class RemoteStore:
 
     def query(self, sparql: str, **_ignored):
         w = SPARQLWrapper(self.endpoint)
-        w.setQuery(sparql)
+        # SPARQLWrapper guesses the query form from the text and removes only every other line of a run of comment
+        # lines, so a header comment naming "sg:addressesNeed" made it send the query as an update (ADD). Comment
+        # lines carry nothing for the server: drop them (a '#' inside an IRI or string is not at a line start).
+        w.setQuery("\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#")))
         w.setReturnFormat(JSON)
         w.setMethod(POST)
         w.setTimeout(int(self.timeout))
