@@ -182,8 +182,15 @@ class SparqlStore(Store):
     def _write_new_graph(self, graph: str, data: bytes) -> None:
         lines = sorted(nt_lines(data))
         self._run_update([f"DROP SILENT GRAPH {iri(graph)}"])
-        for i in range(0, len(lines), CHUNK_TRIPLES):
-            part = b"\n".join(lines[i:i + CHUNK_TRIPLES]).decode("utf-8")
+        # Triples with blank nodes go in one request (a blank node label is local to one INSERT, so they must not
+        # be split); Virtuoso compiles each triple of such a template into SQL, so only they go there, and the
+        # other triples in plain INSERT DATA parts.
+        blank = [ln for ln in lines if b"_:" in ln]
+        plain = [ln for ln in lines if b"_:" not in ln]
+        if blank:
+            self._run_update([self._insert_op(graph, b"\n".join(blank).decode("utf-8") + "\n")])
+        for i in range(0, len(plain), CHUNK_TRIPLES):
+            part = b"\n".join(plain[i:i + CHUNK_TRIPLES]).decode("utf-8")
             self._run_update([self._insert_op(graph, part + "\n")])
 
     def load_file(self, path, graph: str, fmt: str | None = None, bulk: bool = False) -> None:
