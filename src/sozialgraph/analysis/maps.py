@@ -99,10 +99,12 @@ class AreaFigure:
     y: float = 0.0
     r: float = 0.0
     highlight: bool = False
+    fill: str = ""  # indicator maps: the class colour chosen by the caller
+    text: str = ""  # indicator maps: the value as shown (German number, "gesperrt (< 5)")
 
     @property
     def colour(self) -> str:
-        return COLOURS[self.cls]
+        return self.fill or COLOURS[self.cls]
 
 
 @dataclass
@@ -118,6 +120,8 @@ class Map:
     unplaced: int  # offers in the result without a Stadtteil (reach Stadtbezirk/Gesamtstadt)
     population_year: str = ""
     outlines: list[str] = field(default_factory=list)  # borough outlines (choropleth) for orientation
+    unit: str = ""  # indicator maps: what is mapped, for the legend and the titles
+    labels: list[dict] = field(default_factory=list)  # indicator maps: Stadtbezirk names {x, y, text}
 
 
 def fmt(value: float | None, lang: str, digits: int = 1) -> str:
@@ -250,3 +254,72 @@ def svg_path(polys, proj: Projection) -> str:
     return " ".join(parts)
 
 
+
+
+# -- indicator choropleths (the planner pages) -------------------------------------------------------------------
+def ring_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """(x, y, |area|) of a polygon ring (shoelace formula) in projected coordinates."""
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        f = x0 * y1 - x1 * y0
+        a += f
+        cx += (x0 + x1) * f
+        cy += (y0 + y1) * f
+    if abs(a) < 1e-9:
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        return sum(xs) / len(xs), sum(ys) / len(ys), 0.0
+    return cx / (3 * a), cy / (3 * a), abs(a) / 2
+
+
+def indicator_map(ctx, values: dict[str, tuple[float | None, str, str]], lang: str, title: str, unit: str,
+                  legend: list[dict], highlight: str | None = None) -> Map:
+    """A choropleth of the Stadtteile from values the caller computed (area -> (value, fill colour, text)), with
+    Stadtbezirk borders and the Stadtbezirk names as the only labels (86 Stadtteil names cannot be read on a city
+    map; the table beside it names them). Without geometries: coloured circles at the Stadtteil centroids."""
+    idx = get_index(ctx)
+    base = get_base(ctx)
+    quarters = idx.quarters()
+    mode = "choropleth" if any(q.iri in base.shapes for q in quarters) else "punkte"
+    lons: list[float] = []
+    lats: list[float] = []
+    for q in quarters:
+        for poly in base.shapes.get(q.iri, []):
+            for ring in poly:
+                lons.extend(p[0] for p in ring)
+                lats.extend(p[1] for p in ring)
+        if q.long is not None:
+            lons.append(q.long)
+            lats.append(q.lat)
+    if not lons:
+        lons, lats = [6.77, 7.17], [50.83, 51.09]
+    proj = Projection(lons, lats)
+    figures = []
+    for q in sorted(quarters, key=lambda q: q.number):
+        value, fill, text = values.get(q.iri, (None, "#e8e8e8", "–"))
+        f = AreaFigure(q.iri, idx.label(q.iri, lang), q.number, idx.label(q.borough, lang), 0, None, value,
+                       highlight=q.iri == highlight, fill=fill, text=text)
+        if q.iri in base.shapes:
+            f.path = svg_path(base.shapes[q.iri], proj)
+        if q.long is not None:
+            f.x, f.y = proj(q.long, q.lat)
+        f.r = 7.0
+        figures.append(f)
+    boroughs = sorted((a for a in idx.areas.values() if a.kind == "stadtbezirk"), key=lambda a: a.number)
+    outlines = [svg_path(base.shapes[b.iri], proj) for b in boroughs if b.iri in base.shapes] \
+        if mode == "choropleth" else []
+    labels = []
+    for b in boroughs:
+        pos = None
+        if b.iri in base.shapes:  # centroid of the borough's largest ring
+            rings = [[proj(lon, lat) for lon, lat in poly[0]] for poly in base.shapes[b.iri] if poly and poly[0]]
+            if rings:
+                x, y, _a = max((ring_centroid(r) for r in rings), key=lambda c: c[2])
+                pos = (round(x, 1), round(y, 1))
+        if pos is None:  # the mean of its Stadtteile's centroids
+            pts = [(f.x, f.y) for f in figures if f.x and idx.areas[f.iri].borough == b.iri]
+            if pts:
+                pos = (round(sum(p[0] for p in pts) / len(pts), 1), round(sum(p[1] for p in pts) / len(pts), 1))
+        if pos:
+            labels.append({"x": pos[0], "y": pos[1], "text": idx.label(b.iri, lang)})
+    return Map(title=title, measure="indikator", mode=mode, width=proj.width, height=round(proj.height, 1),
+               areas=figures, points=[], legend=legend, unplaced=0, outlines=outlines, unit=unit, labels=labels)

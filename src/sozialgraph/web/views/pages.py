@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, g, make_response, render_template, request
 
-from sozialgraph.analysis import maps, search
+from sozialgraph.analysis import charts, maps, planning, search
 from sozialgraph import formats, namespaces as ns
 from sozialgraph.labels import curie, pick
 from sozialgraph.resources import RDF_TEMPLATES_DIR
@@ -192,10 +192,12 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
                      for s in sols if isinstance(s["quelle"], ox.NamedNode)]
     alternates = [{"href": f"{path}.{f.key}", "type": f.media_type, "name": f.label}
                   for f in formats.DOCUMENT_FORMATS]
+    # the Stadtteilprofil on Stadtteil pages, its Stadtbezirk equivalent on Stadtbezirk pages (issue 10)
+    profile = planning.profile(ctx, iri, lang) if extra.get("param") in ("stadtteil", "stadtbezirk") else None
     return render_template("resource.html", iri=iri, title=title, props=props, types=types, labels=labels,
                            extra=extra, backlinks=backlinks, alternates=alternates, pagepath=pagepath, fmt=maps.fmt,
                            ix=search.get_index(ctx),
-                           reasons_en=search.REASONS_EN)
+                           reasons_en=search.REASONS_EN, profile=profile, num=charts.number)
 
 
 def jsonld_for_html(doc) -> str:
