@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from http.cookies import SimpleCookie
 import socket
@@ -22,6 +23,10 @@ from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
 from sozialgraph.reference import init_store
 from sozialgraph.store.oxigraph import open_store
+
+# The analysis is recomputed after every write in the product (setting analysis_after_write); the tests turn
+# that off for speed (servers they start inherit it) and test_analysis.py turns it on where it is under test.
+os.environ.setdefault("SOZIALGRAPH_ANALYSIS_AFTER_WRITE", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -46,7 +51,7 @@ def _reference_template(tmp_path_factory) -> Path:
     """A store with the reference data, built once and copied for each test that needs a fresh one."""
     path = tmp_path_factory.mktemp("reference") / "store"
     store = open_store(path)
-    init_store(store)
+    init_store(store, example_steering=False)  # the steering tests count the hand-made fixture only
     store.flush()
     del store
     return path
@@ -174,7 +179,7 @@ def reset_to_reference(store) -> None:
     if extra:
         store.drop(extra)
     if not all(store.has_graph(g) for g in REFERENCE_GRAPHS):
-        init_store(store)
+        init_store(store, example_steering=False)
 
 
 @pytest.fixture(params=BACKENDS)

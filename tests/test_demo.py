@@ -136,7 +136,14 @@ def test_population_indicator_of_a_group_is_preferred_and_gaps_filled(fresh_stor
     400 / (inhabitants of 101 + 102) of its inhabitants."""
     nn, lit = ox.NamedNode, ox.Literal
     ind = nn(ID + "indikator/test-alleinerziehende")
-    triples = [ox.Triple(nn(ID + "zielgruppe/alleinerziehende"), nn(SG + "populationIndicator"), ind)]
+    group = nn(ID + "zielgruppe/alleinerziehende")
+    # the shipped data name the group's own population indicator (both ways): replaced by the test's one
+    for graph, pred, is_link in ((ns.G_VOCAB, "populationIndicator", lambda t: t.subject == group),
+                                 (ns.G_INDICATORS, "populationOf", lambda t: t.object == group)):
+        own = [t for t in fresh_store.triples(graph) if t.predicate == nn(SG + pred) and is_link(t)]
+        assert own, f"Alleinerziehende should have sg:{pred} in the shipped data"
+        fresh_store.delete(graph, own)
+    triples = [ox.Triple(group, nn(SG + "populationIndicator"), ind)]
     for nr, year, value in [("101", "2025", "300"), ("102", "2025", "100"), ("102", "2020", "900")]:
         o = nn(f"{ID}beobachtung/test-alleinerziehende/stadtteil-{nr}/{year}")
         triples += [ox.Triple(o, nn(SG + "indicator"), ind),

@@ -29,9 +29,21 @@ def geo_file(shared_dir, name: str):
     return shared_dir / "ref" / "koeln" / "geo" / name
 
 
-def test_symbols_at_centroids_without_geometries(ref_ctx):
-    res = search.run(ref_ctx, search.Search())
-    m = maps.build(ref_ctx, res)
+def test_the_shipped_polygons_give_a_choropleth_from_the_start(ref_ctx):
+    """data/koeln/geometrien.ttl is loaded at init: every map is a choropleth of the 86 Stadtteile with the nine
+    Stadtbezirk borders, without `geodata import`."""
+    m = maps.build(ref_ctx, search.run(ref_ctx, search.Search()))
+    assert m.mode == "choropleth" and len(m.areas) == 86 and all(a.path for a in m.areas)
+    assert len(m.outlines) == 9
+    assert {a.number for a in m.areas if a.cls > 0} == {"101", "102", "105", "201"}
+
+
+def test_symbols_at_centroids_without_geometries(fresh_store):
+    fresh_store.load_file(FIXTURES / "offers.ttl", ns.office_graph("50"))
+    fresh_store.drop([ns.G_GEO])
+    ctx = ctx_for(fresh_store)
+    res = search.run(ctx, search.Search())
+    m = maps.build(ctx, res)
     assert m.mode == "symbole" and m.measure == "anzahl"
     counts = {a.number: a.count for a in m.areas if a.count}
     assert counts == {"101": 1, "102": 1, "105": 1, "201": 1}
@@ -55,8 +67,9 @@ def test_map_page_svg_and_table_over_http(web):
     root = ET.fromstring(r.content)
     assert root.tag == SVG + "svg" and root.get("role") == "img"
     assert root.find(SVG + "title").text == "Angebote: Senioren"
-    values = {c.get("data-area"): c.get("data-value") for c in root.iter(SVG + "circle") if c.get("data-area")}
-    assert values == {"101": "1.0", "105": "1.0"}  # o1, o6; o5 has no Stadtteil
+    values = {p.get("data-area"): p.get("data-value") for p in root.iter(SVG + "path") if p.get("data-area")}
+    assert len(values) == 86  # the shipped polygons: a choropleth
+    assert {a for a, v in values.items() if v not in ("0.0", "")} == {"101", "105"}  # o1, o6; o5 has no Stadtteil
     page = web.get("/karte", params={"zielgruppe": "senioren", "lang": "de"}, timeout=30)
     html = page.text
     assert page.status_code == 200 and "<table" in html and "<caption" in html
@@ -66,6 +79,7 @@ def test_map_page_svg_and_table_over_http(web):
 
 def test_geodata_import_gives_a_choropleth(fresh_store, shared_dir):
     fresh_store.load_file(FIXTURES / "offers.ttl", ns.office_graph("50"))
+    fresh_store.drop([ns.G_GEO])  # as before the shipped polygons: the import alone draws the choropleth
     ctx = ctx_for(fresh_store)
     n, unmatched = geodata.import_geojson(ctx, str(geo_file(shared_dir, "stadtteile_2013_simplified.geojson")))
     assert n == 86 and unmatched == []

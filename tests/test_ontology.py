@@ -48,6 +48,8 @@ VOCABS = {
     "sprachen.ttl": (URIRef(ID + "sprache"), SG.Language),
     "massnahmenstatus.ttl": (URIRef(ID + "massnahmenstatus"), SKOS.Concept),
     "bedarfsstatus.ttl": (URIRef(ID + "bedarfsstatus"), SKOS.Concept),
+    "aufschluesselungen.ttl": (URIRef(ID + "aufschluesselung"), SG.Breakdown),
+    "beobachtungsstatus.ttl": (URIRef(ID + "beobachtungsstatus"), SG.ObservationStatus),
 }
 SCHEME = {name.split(".")[0]: scheme for name, (scheme, _cls) in VOCABS.items()}
 LANGUAGE_SCHEME = SCHEME["sprachen"]

@@ -100,8 +100,11 @@ def test_facet_counts_follow_the_result(web):
     groups = {f["wert"]: f["anzahl"] for f in body["facetten"]["zielgruppe"]}
     assert groups["senioren"] == 1 and groups["familien"] == 1 and groups["alleinerziehende"] == 1
     assert "kinder" not in groups
-    boroughs = {f["label"]: f["anzahl"] for f in body["facetten"]["stadtbezirk"]}
-    assert boroughs == {"Innenstadt": 2}  # o2, o6; o3 has no borough
+    # an area facet counts the offers that serve the area (its link's result): Innenstadt o2 and o6 on site and the
+    # city-wide o3; every other Stadtbezirk only o3
+    boroughs = {f["label"]: (f["anzahl"], f["treffer"]) for f in body["facetten"]["stadtbezirk"]}
+    assert len(boroughs) == 9 and boroughs.pop("Innenstadt") == (3, 3) and set(boroughs.values()) == {(1, 1)}
+    assert body["facetten"]["stadtteil"] == []  # in all of Köln the area facet lists the Stadtbezirke only
     types = {f["wert"]: f["anzahl"] for f in body["facetten"]["angebotsart"]}
     assert types["beratung"] == 3
 
@@ -156,7 +159,7 @@ def test_search_page_holds_the_whole_search_in_the_url(web):
     html = r.text
     assert 'data-total="1"' in html and "Seniorennetzwerk Rodenkirchen (Beispiel)" in html
     # facet links keep the current search and add one value
-    links = re.findall(r'<a href="([^"]+)" data-facet="angebotsart">', html)
+    links = re.findall(r'<a href="([^"]+)" data-facet="angebotsart" data-count="1">', html)
     assert len(links) == 1
     query = parse_qs(urlsplit(links[0].replace("&amp;", "&")).query)
     assert query == {"zielgruppe": ["senioren"], "stadtbezirk": ["2"], "angebotsart": ["seniorennetzwerk"]}
@@ -200,3 +203,74 @@ def test_private_graphs_never_reach_the_search(fresh_store):
             "Geheimes Frauenhaus") == 0
     finally:
         srv.stop()
+
+
+# -- issue 12: several values per facet, facet counts = link results, synonyms, spreadsheets ----------------------
+def test_repeated_parameter_is_or_within_a_facet_and_facets_are_and(web):
+    r = web.get("/api/angebote", params=[("angebotsart", "kita"), ("angebotsart", "Seniorennetzwerk")], timeout=30)
+    assert set(ids(r.json())) == {"o4", "o5"}
+    assert r.json()["suche"]["angebotsart"] == ["kindertagesstaette", "seniorennetzwerk"]
+    r = web.get("/api/angebote", params=[("angebotsart", "kita"), ("angebotsart", "seniorennetzwerk"),
+                                         ("zielgruppe", "senioren")], timeout=30)
+    assert set(ids(r.json())) == {"o5"}
+
+
+def test_a_facet_with_a_chosen_value_offers_the_others_as_additions(web):
+    body = api(web, angebotsart="kita").json()
+    types = {f["wert"]: f for f in body["facetten"]["angebotsart"]}
+    kita = types["kindertagesstaette"]
+    assert kita["gewaehlt"] is True and kita["anzahl"] == 1
+    assert kita["treffer"] == 6  # its link removes it: every offer again
+    # adding Beratung (o2, o3, o6 with its narrower types) to Kita (o4) gives 4; Begegnungsstätte (o1) gives 2
+    assert types["beratung"]["treffer"] == 4 and types["begegnungsstaette"]["treffer"] == 2
+    assert types["schuldnerberatung"]["treffer"] == 2
+    r = web.get("/api/angebote", params=[("angebotsart", "kita"), ("angebotsart", "beratung")], timeout=30)
+    assert r.json()["anzahl"] == 4
+
+
+def test_inside_a_borough_the_area_facet_lists_its_quarters_with_what_their_links_return(web):
+    body = api(web, stadtbezirk="1").json()
+    assert set(ids(body)) == {"o1", "o2", "o3", "o6"}
+    assert body["facetten"]["stadtbezirk"] == []
+    quarters = {f["wert"]: f["treffer"] for f in body["facetten"]["stadtteil"]}
+    # 101: o1 on site, o2 (reach Stadtbezirk, Innenstadt), o3 city-wide; 105 Deutz: o6, o2, o3; the others o2, o3
+    assert quarters == {"101": 3, "102": 2, "103": 2, "104": 2, "105": 3}
+    for code, n in quarters.items():
+        assert api(web, stadtbezirk="1", stadtteil=code).json()["anzahl"] == n
+    assert api(web, stadtteil="105").json()["facetten"]["stadtteil"] == []  # inside a Stadtteil: no area facet
+
+
+def test_a_quarter_outside_the_given_borough_wins(web):
+    body = api(web, stadtbezirk="2", stadtteil="101").json()
+    assert ids(body) == {"o1": "vor Ort", "o2": "Stadtbezirk", "o3": "Gesamtstadt"}
+    assert body["suche"] == {"stadtteil": "101", "pro_seite": "100"}
+
+
+@pytest.mark.parametrize("q", ["Seniorinnen", "ältere menschen", "Aeltere Menschen", "Senior*innen"])
+def test_free_text_finds_the_offers_of_a_synonym(web, q):
+    # o1, o5, o6 are for Senioren; none of them has the word in its name or description
+    assert set(ids(api(web, q=q).json())) == {"o1", "o5", "o6"}
+
+
+def test_free_text_combines_a_synonym_with_a_word(web):
+    assert set(ids(api(web, q="Seniorinnen Deutz").json())) == {"o6"}
+    assert set(ids(api(web, q="Alleinerziehende").json())) == {"o2"}  # a label found via the concept
+    assert set(ids(api(web, q="Beratung").json())) == {"o2", "o3", "o6"}  # an offer type includes its narrower ones
+
+
+def test_xlsx_of_the_api_has_the_filters_on_top_and_every_offer(web):
+    import openpyxl
+
+    r = web.client.get("/api/angebote", query_string={"format": "xlsx", "zielgruppe": "senioren", "pro_seite": "1"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = openpyxl.load_workbook(io.BytesIO(r.data)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:2] == ["Suche", "3 Angebote für Senioren"]
+    assert ["Zielgruppe", "Senioren"] == rows[1][:2]
+    header = rows.index(next(r for r in rows if r[0] == "Bezeichnung"))
+    assert rows[header - 1] == [None] * len(rows[header - 1])  # an empty row between filters and table
+    names = [r[0] for r in rows[header + 1:]]
+    assert sorted(names) == ["Begegnungsstätte Altstadt (Beispiel)", "Pflegeberatung Deutz (Beispiel)",
+                             "Seniorennetzwerk Rodenkirchen (Beispiel)"]  # all, no paging
+    o1 = rows[header + 1 + names.index("Begegnungsstätte Altstadt (Beispiel)")]
+    assert o1[rows[header].index("Breite")] == 50.9293  # a number cell

@@ -303,9 +303,9 @@ def test_rdflib_sparqlstore(server):
 
 # -- public data only --------------------------------------------------------------------------------------------
 LEAKS = [
-    ("graph-var", {"query": "SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?o), 'Geheim') || "
+    ("graph-var", {"query": "SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?o), 'Geheimstra') || "
                             "CONTAINS(STR(?o), 'sha256') || CONTAINS(STR(?g), '/private/')) }"}),
-    ("default", {"query": "SELECT ?o WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Geheim') || "
+    ("default", {"query": "SELECT ?o WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Geheimstra') || "
                           "CONTAINS(STR(?o), 'sha256')) }"}),
     ("graph-iri", {"query": f"SELECT ?o WHERE {{ GRAPH <{ns.private_office_graph('50')}> {{ ?s ?p ?o }} }}"}),
     ("from", {"query": f"SELECT ?o FROM <{ns.private_office_graph('50')}> WHERE {{ ?s ?p ?o }}"}),

@@ -4,7 +4,10 @@
 Reads the compiled reference files in ``<shared>/ref/koeln/`` (see SOURCES.md there) and writes
 
 * ``data/koeln/gebiete.ttl``     – city, 9 Stadtbezirke, 86 Stadtteile, Sozialräume "Lebenswerte Veedel"
-* ``data/koeln/indikatoren.ttl`` – sg:Indicator descriptions and qb:Observation per area, indicator and year
+* ``data/koeln/indikatoren.ttl`` – qb:Observation per area, indicator and year (RDF Data Cube, structure
+  sg:IndicatorStructure): the official figures (dataset indikatoren-koeln) and the figures of press and city web
+  pages (dataset kennzahlen-presse)
+* ``data/koeln/geometrien.ttl``  – the 86 Stadtteil and 9 Stadtbezirk polygons as GeoSPARQL WKT/GeoJSON literals
 
 Only facts and figures are carried over (with their sources); no file of the shared folder is copied.
 The output is deterministic: running the script twice gives the same bytes.
@@ -20,14 +23,18 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, SKOS
+
+from sozialgraph.reference.geodata import geometry_triples
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,13 +44,19 @@ SG = Namespace(BASE + "ontology#")
 SGID = Namespace(ID)
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 QB = Namespace("http://purl.org/linked-data/cube#")
+GEOSPARQL = Namespace("http://www.opengis.net/ont/geosparql#")
 
 CITY = SGID["stadt/koeln"]
 DS_GEBIETE = SGID["datensatz/gebiete-koeln"]
 DS_INDIKATOREN = SGID["datensatz/indikatoren-koeln"]
+DS_PRESSE = SGID["datensatz/kennzahlen-presse"]
+TOTAL = SGID["aufschluesselung/insgesamt"]
+STATUS_NORMAL = SGID["beobachtungsstatus/normal"]
+STATUS_ESTIMATED = SGID["beobachtungsstatus/geschaetzt"]
 
 LIC_CC_BY_DE_30 = URIRef("http://dcat-ap.de/def/licenses/cc-by-de/3.0")
 LIC_DL_BY_DE_20 = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
+LIC_CC_BY_40 = URIRef("http://dcat-ap.de/def/licenses/cc-by/4.0")
 
 ATTRIBUTION = "Stadt Köln, Amt für Stadtentwicklung und Statistik / Offene Daten Köln"
 RIGHTS_HOLDER = "Stadt Köln, Amt für Stadtentwicklung und Statistik"
@@ -53,6 +66,9 @@ SRC_STADTTEIL = URIRef("http://offenedaten-koeln.de/sites/default/files/2013-06-
 SRC_STADTBEZIRK = URIRef("http://offenedaten-koeln.de/sites/default/files/2013-10-04_shape_stadtbezirk_1.zip")
 SRC_BEVOELKERUNG = URIRef("http://www.offenedaten-koeln.de/node/303/download")
 SRC_DATENKATALOG = URIRef("https://www.offenedaten-koeln.de/dataset/statistischer-datenkatalog-koeln")
+SRC_ALTERSGRUPPEN = URIRef("http://www.offenedaten-koeln.de/sites/default/files/2012_Altersgruppen_Stadtteil.csv")
+SOURCE_ALTERSGRUPPEN = ("Stadt Köln, Offene Daten Köln, Datensatz \"Altersgruppen\" 2012 "
+                        "(via weberius/einwohnernachaltersgruppen src/test/resources/2012_Altersgruppen_*.csv)")
 # Amtlicher Gemeindeschlüssel 05315000 (NRW 05, Regierungsbezirk Köln 3, kreisfreie Stadt 15)
 SRC_AGS = URIRef("https://www.wikidata.org/wiki/Q365")
 
@@ -74,12 +90,27 @@ PREFIXES = {
 DEFINITIONS = Path(__file__).resolve().parents[1] / "data" / "koeln" / "indikator-definitionen.ttl"
 
 
-def indicator_codes() -> dict[str, str]:
-    """Indicator code of the source CSV (dcterms:identifier) -> our code (skos:notation)."""
+def definitions() -> Graph:
     g = Graph()
     g.parse(DEFINITIONS, format="turtle")
+    return g
+
+
+def indicator_codes() -> dict[str, str]:
+    """Indicator code of the source CSV (dcterms:identifier) -> our code (skos:notation)."""
+    g = definitions()
     return {str(g.value(s, DCTERMS.identifier)): str(g.value(s, SKOS.notation))
             for s in g.subjects(RDF.type, SG.Indicator)}
+
+
+def indicator_units() -> dict[str, str]:
+    """Our indicator code -> its unit (sg:unit of the definition), copied onto every observation."""
+    g = definitions()
+    return {str(g.value(s, SKOS.notation)): str(g.value(s, SG.unit)) for s in g.subjects(RDF.type, SG.Indicator)}
+
+
+# Codes of the press/web figures (kennzahlen_presse_und_webseiten.csv) that differ from ours; the others are ours.
+PRESS_CODES = {"anteil_unter18": "anteil_unter18_pct"}
 
 LICENCE_BY_PREFIX = (
     ("CC BY 3.0 DE", LIC_CC_BY_DE_30),
@@ -120,8 +151,45 @@ HEADER_INDIKATOREN = """\
 #     https://www.offenedaten-koeln.de/dataset/statistischer-datenkatalog-koeln
 #     (extract in PHILLIPD-crtl/high-seller.de src/data/stadtteile-wohnkennzahlen.json).
 #     Licence Datenlizenz Deutschland - Namensnennung 2.0 (DL-DE-BY-2.0), http://dcat-ap.de/def/licenses/dl-by-de/2.0
-# Each observation names its source text and licence. Observations marked "abgeleitet" in rdfs:comment are sums
-# computed by the script (no value in the source).
+#   - 2012 age groups (unter15, einwohner_15_17): Offene Daten Köln, Datensatz "Altersgruppen" 2012,
+#     http://www.offenedaten-koeln.de/sites/default/files/2012_Altersgruppen_Stadtteil.csv (via
+#     weberius/einwohnernachaltersgruppen src/test/resources/2012_Altersgruppen_*.csv). Licence CC BY 3.0 DE.
+#   - Dataset kennzahlen-presse: single figures reported on press and city web pages (unemployment rate of the 12
+#     Stadtteile with the highest rate on 31.12.2020, child poverty per Stadtbezirk 2022, share of under-18s on
+#     31.12.2021, income 2023, ...), hand-transcribed in ../shared/ref/koeln/kennzahlen_presse_und_webseiten.csv;
+#     each observation cites its page URL in dcterms:source. Figures are facts; the compilation is offered under
+#     CC BY 4.0, http://dcat-ap.de/def/licenses/cc-by/4.0. Carried over are only numbers for areas of gebiete.ttl
+#     with a definite year: yes/no flags ("ja"), ranges (">40") and approximate values ("ca.") are left out, and
+#     so are rows without a usable year ("nicht angegeben", "Jahr unsicher (Seite ca. 2022)"): a figure with a
+#     guessed year would enter the time series that the burden index compares year by year and could fake a
+#     change; the uncertain rows stay documented in the shared file. A date (2020-12-31) gives sg:refDate and its
+#     year as sg:refPeriod.
+# Every observation (RDF Data Cube, structure sg:IndicatorStructure): sg:breakdown …/aufschluesselung/insgesamt,
+# sg:obsStatus …/beobachtungsstatus/normal (official figure) or …/geschaetzt (computed here: rdfs:comment says
+# how), sg:unit of its indicator, dcterms:source text and dcterms:license. Observations marked "abgeleitet" in
+# rdfs:comment are computed by the script (no value in the source).
+# Attribution: "Stadt Köln, Amt für Stadtentwicklung und Statistik / Offene Daten Köln"
+"""
+
+HEADER_GEOMETRIEN = """\
+# Köln: Gebietsgeometrien der 86 Stadtteile und 9 Stadtbezirke (GeoSPARQL)
+# Cologne: polygons of the 86 quarters and 9 boroughs (GeoSPARQL), loaded into …/graph/geo at `sozialgraph init`
+#
+# GENERATED by tools/build_reference_data.py - do not edit by hand; re-run the script instead.
+# `sozialgraph geodata import FILE` replaces the geometries of the areas a file contains (same triple shape,
+# src/sozialgraph/reference/geodata.py geometry_triples).
+#
+# Sources (geometries carried over, files not copied):
+#   - Offene Daten Köln, Shapefile "Stadtteil" (2013):
+#     http://offenedaten-koeln.de/sites/default/files/2013-06-25_shape_stadtteil_0.zip
+#   - Offene Daten Köln, Shapefile "Stadtbezirk" (2013):
+#     http://offenedaten-koeln.de/sites/default/files/2013-10-04_shape_stadtbezirk_1.zip
+#     (both mirrored in the repository KoelnAPI/data, data/geo-base/; converted from ETRS89/UTM 32N with false
+#     easting 2 500 000 to WGS84 and simplified with Douglas-Peucker, 10 m tolerance, per feature, 5 decimals:
+#     ../shared/ref/koeln/geo/stadtteile_2013_simplified.geojson, stadtbezirke_2013_simplified.geojson)
+# Shape per area: <area> a geosparql:Feature ; geosparql:hasGeometry <area/geometrie> . <area/geometrie> a
+# geosparql:Geometry ; geosparql:asWKT (CRS84, lon lat) ; geosparql:asGeoJSON ; dcterms:source (text).
+# Licence: Creative Commons Namensnennung 3.0 Deutschland (CC BY 3.0 DE), http://dcat-ap.de/def/licenses/cc-by-de/3.0
 # Attribution: "Stadt Köln, Amt für Stadtentwicklung und Statistik / Offene Daten Köln"
 """
 
@@ -315,17 +383,26 @@ def licence_of(text: str) -> URIRef:
     raise SystemExit(f"unknown licence {text!r}")
 
 
+UNITS: dict[str, str] = {}  # filled from the definitions by build_indikatoren()
+
+
 def add_observation(g: Graph, code: str, area: URIRef, key: str, year: str, value: Literal,
-                    source: str, licence: URIRef) -> URIRef:
+                    source: str, licence: URIRef, dataset: URIRef = DS_INDIKATOREN,
+                    status: URIRef = STATUS_NORMAL, ref_date: str | None = None) -> URIRef:
     o = SGID[f"beobachtung/{code}/{key}/{year}"]
     if (o, RDF.type, QB.Observation) in g:
         raise SystemExit(f"duplicate observation {o}")
     g.add((o, RDF.type, QB.Observation))
-    g.add((o, QB.dataSet, DS_INDIKATOREN))
+    g.add((o, QB.dataSet, dataset))
     g.add((o, SG.indicator, SGID[f"indikator/{code}"]))
     g.add((o, SG.refArea, area))
     g.add((o, SG.refPeriod, Literal(year, datatype=XSD.gYear)))
+    g.add((o, SG.breakdown, TOTAL))
     g.add((o, SG.value, value))
+    g.add((o, SG.obsStatus, status))
+    g.add((o, SG.unit, Literal(UNITS[code])))
+    if ref_date is not None:
+        g.add((o, SG.refDate, Literal(ref_date, datatype=XSD.date)))
     g.add((o, DCTERMS.source, Literal(source)))
     g.add((o, DCTERMS.license, licence))
     return o
@@ -336,20 +413,23 @@ def build_indikatoren(ref: Path) -> Graph:
     rows = read_csv(ref / "derived" / "indikatoren_stadtteile_long.csv")
     stadtteile = {r["stadtteil_nr"].strip() for r in read_csv(ref / "stadtteile.csv")}
 
+    UNITS.update(indicator_units())
     g.add((DS_INDIKATOREN, RDF.type, QB.DataSet))
     g.add((DS_INDIKATOREN, RDF.type, DCAT.Dataset))
+    g.add((DS_INDIKATOREN, QB.structure, SG.IndicatorStructure))
     g.add((DS_INDIKATOREN, RDFS.label, Literal("Indikatoren Köln (Stadtteile, Stadtbezirke, Gesamtstadt)", lang="de")))
     g.add((DS_INDIKATOREN, RDFS.label, Literal("Cologne indicators (quarters, boroughs, city)", lang="en")))
     g.add((DS_INDIKATOREN, DCTERMS.description, Literal(
-        "Bevölkerungsstruktur 2012 (Datensatz \"Bevölkerung\", CC BY 3.0 DE) und Bevölkerungs- und Wohnkennzahlen "
-        "2024/2025 (Statistischer Datenkatalog, DL-DE-BY-2.0) je Stadtteil, Stadtbezirk und Gesamtstadt. Jede "
-        "Beobachtung nennt Quelle und Lizenz.", lang="de")))
+        "Bevölkerungsstruktur 2012 (Datensätze \"Bevölkerung\" und \"Altersgruppen\", CC BY 3.0 DE) und "
+        "Bevölkerungs- und Wohnkennzahlen 2024/2025 (Statistischer Datenkatalog, DL-DE-BY-2.0) je Stadtteil, "
+        "Stadtbezirk und Gesamtstadt. Jede Beobachtung nennt Quelle und Lizenz.", lang="de")))
     g.add((DS_INDIKATOREN, DCTERMS.description, Literal(
-        "Population structure 2012 (dataset \"Bevölkerung\", CC BY 3.0 DE) and population and housing figures "
-        "2024/2025 (statistical data catalogue, DL-DE-BY-2.0) per quarter, borough and city. Every observation "
-        "names its source and licence.", lang="en")))
+        "Population structure 2012 (datasets \"Bevölkerung\" and \"Altersgruppen\", CC BY 3.0 DE) and population "
+        "and housing figures 2024/2025 (statistical data catalogue, DL-DE-BY-2.0) per quarter, borough and city. "
+        "Every observation names its source and licence.", lang="en")))
     g.add((DS_INDIKATOREN, DCTERMS.source, SRC_BEVOELKERUNG))
     g.add((DS_INDIKATOREN, DCTERMS.source, SRC_DATENKATALOG))
+    g.add((DS_INDIKATOREN, DCTERMS.source, SRC_ALTERSGRUPPEN))
     g.add((DS_INDIKATOREN, DCTERMS.license, LIC_CC_BY_DE_30))
     g.add((DS_INDIKATOREN, DCTERMS.license, LIC_DL_BY_DE_20))
     g.add((DS_INDIKATOREN, DCTERMS.rightsHolder, Literal(RIGHTS_HOLDER)))
@@ -397,7 +477,142 @@ def build_indikatoren(ref: Path) -> Graph:
                 "Derived: sum of the 2025 inhabitants of this borough's quarters; the source has no borough "
                 "value.", lang="en")))
 
+    add_age_groups(g, ref)
+    add_households_with_children(g)
+    add_press_figures(g, ref)
     return g
+
+
+def add_age_groups(g: Graph, ref: Path) -> None:
+    """unter15 (0-2 + 3-5 + 6-14) and einwohner_15_17 of 2012 from the "Altersgruppen" tables."""
+    src = ref / "source"
+    tables = (
+        ("weberius_2012_Altersgruppen_Stadtteil.csv", lambda r: (quarter_iri(r["Nr."].strip()),
+                                                                 f"stadtteil-{r['Nr.'].strip()}")),
+        ("weberius_2012_Altersgruppen_Stadtbezirk.csv", lambda r: (borough_iri(r["Nr."].strip()),
+                                                                   f"stadtbezirk-{r['Nr.'].strip()}")),
+        ("weberius_2012_Altersgruppen_Insgesamt.csv", lambda r: (CITY, "stadt-koeln")),
+    )
+    for name, area_of_row in tables:
+        for r in read_csv(src / name):
+            cells = {k.strip(): v.strip() for k, v in r.items()}
+            area, key = area_of_row(r)
+            under15 = sum(int(cells[k]) for k in ("0 - 2", "3 - 5", "6 - 14"))
+            add_observation(g, "unter15", area, key, "2012", dec(str(under15)), SOURCE_ALTERSGRUPPEN + "; Summe "
+                            "der Altersgruppen 0-2, 3-5 und 6-14 Jahre", LIC_CC_BY_DE_30)
+            add_observation(g, "einwohner_15_17", area, key, "2012", dec(cells["15 - 17"]), SOURCE_ALTERSGRUPPEN,
+                            LIC_CC_BY_DE_30)
+
+
+def add_households_with_children(g: Graph) -> None:
+    """haushalte_mit_kindern = haushalte × anteil_haushalte_mit_kindern_pct / 100 of the same area and year,
+    rounded to whole households (status geschaetzt)."""
+    def values(code: str) -> dict[tuple[URIRef, str], tuple[Decimal, Literal, URIRef]]:
+        out = {}
+        for o in g.subjects(SG.indicator, SGID[f"indikator/{code}"]):
+            out[(g.value(o, SG.refArea), str(g.value(o, SG.refPeriod)))] = (
+                Decimal(str(g.value(o, SG.value))), g.value(o, DCTERMS.source), g.value(o, DCTERMS.license))
+        return out
+    households, shares = values("haushalte"), values("anteil_haushalte_mit_kindern_pct")
+    for (area, year) in sorted(households.keys() & shares.keys()):
+        n, source, licence = households[(area, year)]
+        share = shares[(area, year)][0]
+        estimate = (n * share / 100).quantize(Decimal(1))
+        key = area_key(area)
+        o = add_observation(g, "haushalte_mit_kindern", area, key, year, dec(str(estimate)),
+                            f"{source}; Haushalte × Anteil der Haushalte mit Kindern (berechnet)", licence,
+                            status=STATUS_ESTIMATED)
+        g.add((o, RDFS.comment, Literal(
+            f"Abgeleitet (geschätzt): {n} Haushalte × {share} % Haushalte mit Kindern, auf ganze Haushalte gerundet.",
+            lang="de")))
+        g.add((o, RDFS.comment, Literal(
+            f"Derived (estimated): {n} households × {share} % households with children, rounded.", lang="en")))
+
+
+def area_key(area: URIRef) -> str:
+    tail = str(area).removeprefix(ID)
+    if tail == "stadt/koeln":
+        return "stadt-koeln"
+    kind, nr = tail.split("/")
+    return f"{kind}-{nr}"
+
+
+def press_period(text: str) -> tuple[str, str | None] | None:
+    """(year, date or None) of a 'zeitpunkt' cell; None when it names no definite year."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text[:4], text
+    if re.fullmatch(r"\d{4}", text):
+        return text, None
+    return None
+
+
+def add_press_figures(g: Graph, ref: Path) -> None:
+    """The numbers for named areas in kennzahlen_presse_und_webseiten.csv, as dataset kennzahlen-presse."""
+    g.add((DS_PRESSE, RDF.type, QB.DataSet))
+    g.add((DS_PRESSE, RDF.type, DCAT.Dataset))
+    g.add((DS_PRESSE, QB.structure, SG.IndicatorStructure))
+    g.add((DS_PRESSE, RDFS.label, Literal("Kennzahlen aus Presse- und Webseiten (Köln)", lang="de")))
+    g.add((DS_PRESSE, RDFS.label, Literal("Figures from press and web pages (Cologne)", lang="en")))
+    g.add((DS_PRESSE, DCTERMS.description, Literal(
+        "Einzelne Zahlen für Kölner Gebiete, wie sie Presse- und Webseiten nach dem Statistischen Jahrbuch Köln und "
+        "den Kölner Statistischen Nachrichten berichten (Arbeitslosenquote der 12 Stadtteile mit der höchsten Quote "
+        "am 31.12.2020, Kinderarmut je Stadtbezirk 2022, Anteil unter 18-Jähriger 2021, Einkommen 2023). Jede "
+        "Beobachtung nennt die Seite. Zahlen ohne sicheres Jahr, Spannen und Ja/Nein-Angaben sind nicht übernommen.",
+        lang="de")))
+    g.add((DS_PRESSE, DCTERMS.description, Literal(
+        "Single figures for Cologne areas as press and web pages report them after Cologne's statistical yearbook "
+        "and statistical bulletins (unemployment rate of the 12 quarters with the highest rate on 31 Dec 2020, child "
+        "poverty per borough 2022, share of under-18s 2021, income 2023). Every observation names its page. Figures "
+        "without a definite year, ranges and yes/no flags are left out.", lang="en")))
+    g.add((DS_PRESSE, DCTERMS.license, LIC_CC_BY_40))
+    g.add((DS_PRESSE, DCTERMS.bibliographicCitation, Literal(ATTRIBUTION)))
+
+    sozialraeume = {r["sozialraum_id"].strip().lower() for r in read_csv(ref / "sozialraeume_lebenswerte_veedel.csv")}
+    for r in read_csv(ref / "kennzahlen_presse_und_webseiten.csv"):
+        level, nr = r["raumebene"].strip(), r["raum_nr"].strip()
+        period = press_period(r["zeitpunkt"])
+        value = r["wert"].strip()
+        if period is None or not re.fullmatch(r"-?\d+(\.\d+)?", value):
+            continue  # flags, ranges, approximate values, no definite year (see the file header)
+        code = PRESS_CODES.get(r["indikator"].strip(), r["indikator"].strip())
+        if code not in UNITS:
+            raise SystemExit(f"press figure with unknown indicator {code!r}: {r}")
+        if level == "Sozialraum":
+            if nr.lower() not in sozialraeume:
+                continue
+            area, key = SGID[f"sozialraum/{nr.lower()}"], f"sozialraum-{nr.lower()}"
+        else:
+            area, key = area_of({"raumebene": level, "raum_nr": nr})
+        year, date = period
+        o = add_observation(g, code, area, key, year, dec(value), f"{r['quelle'].strip()}, {r['quelle_url'].strip()}",
+                            LIC_CC_BY_40, dataset=DS_PRESSE, ref_date=date)
+        if r["anmerkung"].strip():
+            g.add((o, RDFS.comment, Literal("Anmerkung der Quelle: " + r["anmerkung"].strip(), lang="de")))
+
+
+# ------------------------------------------------------------------------------------------------ geometries
+
+def build_geometrien(ref: Path) -> bytes:
+    """The simplified 2013 polygons in the triple shape of sozialgraph.reference.geodata.geometry_triples."""
+    areas = {("stadtteil", r["stadtteil_nr"].strip()): str(quarter_iri(r["stadtteil_nr"].strip()))
+             for r in read_csv(ref / "stadtteile.csv")}
+    areas |= {("stadtbezirk", r["stadtbezirk_nr"].strip()): str(borough_iri(r["stadtbezirk_nr"].strip()))
+              for r in read_csv(ref / "stadtbezirke.csv")}
+    triples = []
+    for name, shapefile, src in (("stadtteile_2013_simplified.geojson", "Stadtteil", SRC_STADTTEIL),
+                                 ("stadtbezirke_2013_simplified.geojson", "Stadtbezirk", SRC_STADTBEZIRK)):
+        data = json.loads((ref / "geo" / name).read_text(encoding="utf-8"))
+        source = (f"{ATTRIBUTION}, Shapefile \"{shapefile}\" (2013), {src}, vereinfacht (Douglas-Peucker 10 m); "
+                  "Lizenz CC BY 3.0 DE")
+        found, matched, unmatched = geometry_triples(data, areas, source)
+        expected = 86 if shapefile == "Stadtteil" else 9
+        if unmatched or len(matched) != expected:
+            raise SystemExit(f"{name}: {len(matched)} areas matched, unmatched {unmatched}")
+        triples += found
+    triples.sort(key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                        prefixes={"geosparql": str(GEOSPARQL), "dcterms": str(DCTERMS)})
 
 
 # --------------------------------------------------------------------------------------------------- main
@@ -415,7 +630,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     write(build_gebiete(ref), HEADER_GEBIETE, args.out / "gebiete.ttl")
     write(build_indikatoren(ref), HEADER_INDIKATOREN, args.out / "indikatoren.ttl")
-    print(f"wrote {args.out / 'gebiete.ttl'} and {args.out / 'indikatoren.ttl'}")
+    (args.out / "geometrien.ttl").write_bytes(HEADER_GEOMETRIEN.encode("utf-8") + b"\n" + build_geometrien(ref))
+    print(f"wrote {args.out / 'gebiete.ttl'}, {args.out / 'indikatoren.ttl'} and {args.out / 'geometrien.ttl'}")
     return 0
 
 

@@ -69,6 +69,15 @@ SETTINGS: tuple[Setting, ...] = (
             "(empty: 'downloads' next to the store)."),
     Setting("demo_offers", 2000, "Demo offers loaded by `serve` into an empty store.", int),
     Setting("demo_seed", 1, "Seed of the demo generator.", int),
+    Setting("analysis_after_write", True, "Recompute the analysis (burden, coverage, gaps) after every write "
+            "that changes its inputs: init, demo, submissions, rollbacks, indicator imports (false: only "
+            "`sozialgraph analyse run`).", bool),
+    Setting("example_indicators", True, "Load the synthetic indicator series 2020-2025 (Beispieldaten, "
+            "data/beispiel/) into …/graph/indicators/beispiel at `init` and first `serve`; false: leave "
+            "it out (and empty that graph).", bool),
+    Setting("example_steering", True, "Load the example goals, needs, measures and evaluations (Beispieldaten, "
+            "data/beispiel/steuerung-beispiel.ttl) into …/graph/steering/beispiel at `init` and first `serve`; "
+            "false: leave them out (and empty that graph).", bool),
     Setting("shared", "../shared", "Folder of shared reference material (optional)."),
 )
 

@@ -154,3 +154,44 @@ def legend(breaks: list[float], colours: list[tuple[str, str]], lang: str = "de"
         out.append({"colour": colours[i][0], "label": label, "css": colours[i][2]})
         prev = b
     return out
+
+
+# -- sparkline: an indicator's path toward its target (the /ziele page) ---------------------------------------------
+@dataclass
+class Sparkline:
+    width: float
+    height: float
+    line: str  # SVG polyline points of the observed values ("x,y x,y …")
+    dots: list[tuple[float, float, str]]  # (x, y, "year: value") of each observation
+    path: tuple[float, float, float, float]  # the target path: baseline (x1, y1) to target (x2, y2)
+    title: str = ""
+    desc: str = ""
+
+
+def sparkline(points: list[tuple[int, float]], baseline: tuple[int, float], target: tuple[int, float],
+              lang: str = "de", title: str = "", width: float = 160.0, height: float = 40.0,
+              pad: float = 4.0) -> Sparkline:
+    """A small line chart: the observed values (year, value) as a line with dots and the target path from the
+    baseline (year, value) to the target (year, value) as a second line. Years run left to right over the span of
+    all of them, values bottom to top over their range (both padded by ``pad`` pixels)."""
+    pts = sorted(points)
+    years = [y for y, _ in pts] + [baseline[0], target[0]]
+    vals = [v for _, v in pts] + [baseline[1], target[1]]
+    y0, y1 = min(years), max(years)
+    lo, hi = min(vals), max(vals)
+    xspan, vspan = (y1 - y0) or 1, (hi - lo) or 1.0
+
+    def x(year: int) -> float:
+        return round(pad + (width - 2 * pad) * (year - y0) / xspan, 1)
+
+    def y(value: float) -> float:
+        return round(height - pad - (height - 2 * pad) * (value - lo) / vspan, 1)
+
+    dots = [(x(yr), y(v), f"{yr}: {number(v, lang)}") for yr, v in pts]
+    path = (x(baseline[0]), y(baseline[1]), x(target[0]), y(target[1]))
+    de = lang != "en"
+    desc = ("Werte " if de else "values ") + ", ".join(d[2] for d in dots) if dots else \
+        ("keine Werte" if de else "no values")
+    desc += ("; Zielpfad " if de else "; target path ") + \
+        f"{baseline[0]}: {number(baseline[1], lang)} → {target[0]}: {number(target[1], lang)}"
+    return Sparkline(width, height, " ".join(f"{a},{b}" for a, b, _ in dots), dots, path, title, desc)

@@ -457,4 +457,355 @@ def profile(ctx, area: str, lang: str = "de") -> dict | None:
         out["quarters"] = qrows
     out["compare_choices"] = sorted(((q.number, idx.label(q.iri, lang)) for q in idx.quarters() if q.iri != area),
                                     key=lambda t: t[0])
+    # the open needs of the area (issue 11) and the measures that address them
+    out["needs"] = need_rows(ctx, needs_for(ctx, area, only_open=True), lang)
     return out
+
+
+# -- steering: goals with targets, needs, measures, evaluations (issue 11's pages) ----------------------------------
+RDF_TYPE = ns.PREFIXES["rdf"] + "type"
+RDFS_LABEL = ns.PREFIXES["rdfs"] + "label"
+DCT = ns.PREFIXES["dcterms"]
+SKOS_NOTATION = ns.PREFIXES["skos"] + "notation"
+DECREASE, INCREASE = SG + "Decrease", SG + "Increase"
+OPEN_NEED = (ns.ID + "bedarfsstatus/vorgeschlagen", ns.ID + "bedarfsstatus/festgestellt")
+NEED_STATUS_ORDER = ("vorgeschlagen", "festgestellt", "gedeckt", "verworfen")
+MEASURE_STATUS_ORDER = ("geplant", "in-umsetzung", "abgeschlossen", "eingestellt")
+
+
+def _texts(props: dict[str, list], p: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in props.get(p, []):
+        out.setdefault(getattr(v, "language", None) or "", v.value)
+    return out
+
+
+def _iris(props: dict[str, list], p: str) -> list[str]:
+    return sorted({v.value for v in props.get(p, []) if not hasattr(v, "language")})
+
+
+def _one(props: dict[str, list], p: str) -> str | None:
+    vals = sorted({v.value for v in props.get(p, [])})
+    return vals[0] if vals else None
+
+
+@dataclass
+class Track:
+    """A goal's indicator in one area: observations, the linear target path, the latest value against it."""
+    area: str
+    points: list[tuple[int, float]]
+    example: bool = False
+
+    def latest(self) -> tuple[int, float] | None:
+        return max(self.points) if self.points else None
+
+
+@dataclass
+class Goal:
+    iri: str
+    code: str
+    labels: dict[str, str]
+    descriptions: dict[str, str]
+    strategic: bool
+    parent: str | None
+    indicator: str | None
+    baseline: float | None
+    baseline_year: int | None
+    target: float | None
+    target_year: int | None
+    direction: str | None
+    areas: list[str]
+    groups: list[str]
+    lives: list[str]
+    example: bool
+    children: list[str] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
+
+    def label(self, lang: str) -> str:
+        return pick(self.labels, lang) or self.code
+
+    def description(self, lang: str) -> str:
+        return pick(self.descriptions, lang) or ""
+
+    @property
+    def slug(self) -> str:
+        return self.iri.rsplit("/", 1)[-1]
+
+    @property
+    def has_target(self) -> bool:
+        return None not in (self.baseline, self.baseline_year, self.target, self.target_year) and \
+            self.baseline_year != self.target_year
+
+    def path_value(self, year: int) -> float | None:
+        """The linear path from the baseline to the target, in that year (the saved query's formula)."""
+        if not self.has_target:
+            return None
+        return self.baseline + (self.target - self.baseline) * (year - self.baseline_year) / \
+            (self.target_year - self.baseline_year)
+
+    def behind(self, track: Track) -> bool | None:
+        """Whether the latest value is worse than the path (decrease: above it, increase: below it); None when
+        there is nothing to compare."""
+        last = track.latest()
+        if last is None or not self.has_target or self.direction not in (DECREASE, INCREASE):
+            return None
+        path = self.path_value(last[0])
+        return last[1] > path if self.direction == DECREASE else last[1] < path
+
+
+@dataclass
+class Evaluation:
+    iri: str
+    code: str
+    goal: str | None
+    people: int | None
+    places: int | None
+    offers_opened: int | None
+    verdict: str
+    date: str | None
+    author: str
+
+
+@dataclass
+class Measure:
+    iri: str
+    code: str
+    labels: dict[str, str]
+    descriptions: dict[str, str]
+    offices: list[str]
+    groups: list[str]
+    areas: list[str]
+    goals: list[str]
+    needs: list[str]
+    offers: list[str]
+    status: str | None
+    budget: float | None
+    resources: str
+    start: str | None
+    end: str | None
+    evaluations: list[Evaluation]
+    example: bool
+
+    def label(self, lang: str) -> str:
+        return pick(self.labels, lang) or self.code
+
+    @property
+    def integrated(self) -> bool:
+        return len(self.offices) > 1
+
+    @property
+    def office_code(self) -> str:
+        """The submitting office's code: the measure IRI is …/id/massnahme/{office}/{slug}."""
+        return self.iri.rsplit("/", 2)[-2]
+
+    @property
+    def slug(self) -> str:
+        return self.iri.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Need:
+    iri: str
+    code: str
+    labels: dict[str, str]
+    justification: dict[str, str]
+    area: str | None
+    group: str | None
+    life: str | None
+    missing_type: str | None
+    places: int | None
+    evidence: list[str]
+    status: str | None
+    decided_by: str | None
+    decided_on: str | None
+    example: bool
+    measures: list[str] = field(default_factory=list)  # filled from sg:addressesNeed
+
+    def label(self, lang: str) -> str:
+        return pick(self.labels, lang) or self.code
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_NEED
+
+    @property
+    def status_slug(self) -> str:
+        return (self.status or "").rsplit("/", 1)[-1]
+
+
+@dataclass
+class SteeringData:
+    goals: dict[str, Goal] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    needs: dict[str, Need] = field(default_factory=dict)
+    goal_offers: dict[str, set[str]] = field(default_factory=dict)  # goal -> offers with sg:contributesTo
+
+    def roots(self) -> list[Goal]:
+        """Goals without a (known) parent, by code."""
+        return sorted((x for x in self.goals.values() if x.parent not in self.goals), key=goal_key)
+
+    def subtree(self, goal: str) -> list[str]:
+        """The goal and all its sub-goals (sg:subGoalOf*)."""
+        out, todo = [], [goal]
+        while todo:
+            g_ = todo.pop()
+            if g_ not in out:
+                out.append(g_)
+                todo.extend(self.goals[g_].children if g_ in self.goals else [])
+        return out
+
+    def contributing_measures(self, goal: str) -> list[Measure]:
+        tree = set(self.subtree(goal))
+        return sorted((m for m in self.measures.values() if tree & set(m.goals)), key=lambda m: (m.code, m.iri))
+
+    def contributing_offers(self, goal: str) -> list[str]:
+        """Offers with sg:contributesTo the goal or a sub-goal, and the offers of measures pursuing them."""
+        tree = self.subtree(goal)
+        found = {o for x in tree for o in self.goal_offers.get(x, ())}
+        for m in self.contributing_measures(goal):
+            found.update(m.offers)
+        return sorted(found)
+
+    def measures_of_office(self, office: str) -> list[Measure]:
+        return sorted((m for m in self.measures.values() if office in m.offices), key=lambda m: (m.code, m.iri))
+
+
+def goal_key(x: Goal) -> tuple:
+    parts = [int(p) if p.isdigit() else p for p in x.code.lstrip("Zz").split(".")]
+    return (0, parts, x.iri) if all(isinstance(p, int) for p in parts) else (1, [], x.code, x.iri)
+
+
+def _rows(store, name: str, subject: str) -> dict[str, dict[str, list]]:
+    out: dict[str, dict[str, list]] = {}
+    for r in store.select(load_query(name, internal=True).text, public_only=True):
+        vals = out.setdefault(r[subject].value, {}).setdefault(r["eigenschaft"].value, [])
+        if r["wert"] not in vals:  # a triple comes once per graph that holds it
+            vals.append(r["wert"])
+    return out
+
+
+def _year(v: str | None) -> int | None:
+    try:
+        return int(v[:4]) if v else None
+    except ValueError:
+        return None
+
+
+def _load_steering(ctx, d: PlanningData) -> SteeringData:
+    store = ctx.store
+    s = SteeringData()
+    for iri, p in _rows(store, "page-goals", "ziel").items():
+        types = _iris(p, RDF_TYPE)
+        code = _one(p, SKOS_NOTATION) or iri.rsplit("/", 1)[-1]
+        parents = _iris(p, SG + "subGoalOf")
+        s.goals[iri] = Goal(iri, code, _texts(p, RDFS_LABEL), _texts(p, DCT + "description"),
+                            SG + "StrategicGoal" in types or (not parents and SG + "OperationalGoal" not in types),
+                            parents[0] if parents else None, _one(p, SG + "measuredBy"),
+                            _num(next(iter(p.get(SG + "baselineValue", [])), None)),
+                            _year(_one(p, SG + "baselineYear")), _num(next(iter(p.get(SG + "targetValue", [])), None)),
+                            _year(_one(p, SG + "targetYear")), _one(p, SG + "goalDirection"),
+                            _iris(p, SG + "forArea"), _iris(p, SG + "targetGroup"), _iris(p, SG + "lifeSituation"),
+                            _one(p, SG + "exampleData") in ("true", "1"))
+    for x in s.goals.values():
+        if x.parent in s.goals:
+            s.goals[x.parent].children.append(x.iri)
+        if x.indicator:
+            for area in x.areas or [CITY]:
+                per = d.obs.get((x.indicator, area), {})
+                pts = [(int(y), o.value) for y, o in per.items() if o.value is not None and y.isdigit()]
+                x.tracks.append(Track(area, sorted(pts), any(o.example for o in per.values())))
+    for x in s.goals.values():
+        x.children.sort(key=lambda c: goal_key(s.goals[c]))
+    for r in store.select(load_query("page-goal-offers", internal=True).text, public_only=True):
+        s.goal_offers.setdefault(r["ziel"].value, set()).add(r["angebot"].value)
+    evals: dict[str, Evaluation] = {}
+    for iri, p in _rows(store, "page-measure-evaluations", "evaluation").items():
+        evals[iri] = Evaluation(iri, _one(p, DCT + "identifier") or iri.rsplit("/", 1)[-1], _one(p, SG + "evaluatedGoal"),
+                                _int(next(iter(p.get(SG + "peopleReached", [])), None)),
+                                _int(next(iter(p.get(SG + "placesCreated", [])), None)),
+                                _int(next(iter(p.get(SG + "offersOpened", [])), None)),
+                                pick(_texts(p, SG + "verdict"), "de") or "", _one(p, DCT + "date"),
+                                pick(_texts(p, DCT + "creator"), "de") or "")
+    for iri, p in _rows(store, "page-measures", "massnahme").items():
+        ev = sorted((evals[e] for e in _iris(p, SG + "evaluation") if e in evals), key=lambda e: (e.date or "", e.iri))
+        s.measures[iri] = Measure(iri, _one(p, DCT + "identifier") or iri.rsplit("/", 1)[-1], _texts(p, RDFS_LABEL),
+                                  _texts(p, DCT + "description"), _iris(p, SG + "implementedBy"),
+                                  _iris(p, SG + "targetGroup"), _iris(p, SG + "forArea"), _iris(p, SG + "pursuesGoal"),
+                                  _iris(p, SG + "addressesNeed"), _iris(p, SG + "includesOffer"),
+                                  _one(p, SG + "measureStatus"), _num(next(iter(p.get(SG + "budget", [])), None)),
+                                  pick(_texts(p, SG + "resources"), "de") or "", _one(p, SG + "startDate"),
+                                  _one(p, SG + "endDate"), ev, _one(p, SG + "exampleData") in ("true", "1"))
+    for iri, p in _rows(store, "page-needs", "bedarf").items():
+        s.needs[iri] = Need(iri, _one(p, DCT + "identifier") or iri.rsplit("/", 1)[-1], _texts(p, RDFS_LABEL),
+                            _texts(p, DCT + "description"), _one(p, SG + "needIn"), _one(p, SG + "needOf"),
+                            _one(p, SG + "lifeSituation"), _one(p, SG + "missingOfferType"),
+                            _int(next(iter(p.get(SG + "neededPlaces", [])), None)), _iris(p, SG + "supportedBy"),
+                            _one(p, SG + "needStatus"), _one(p, SG + "decidedBy"), _one(p, SG + "decidedOn"),
+                            _one(p, SG + "exampleData") in ("true", "1"))
+    for m in s.measures.values():
+        for n in m.needs:
+            if n in s.needs:
+                s.needs[n].measures.append(m.iri)
+    return s
+
+
+def get_steering(ctx) -> SteeringData:
+    d = get_data(ctx)  # outside the build: cached() holds its lock while building
+    return cached(ctx, "steering", lambda c: _load_steering(c, d))
+
+
+def area_family(ctx, area: str) -> tuple[set[str], set[str]]:
+    """(the area and what it lies in, the area and what lies in it): a Stadtteil lies in its Stadtbezirk and the
+    city; a Stadtbezirk holds its Stadtteile."""
+    idx = get_index(ctx)
+    a = idx.areas.get(area)
+    up, down = {area, CITY}, {area}
+    if a is not None and a.borough:
+        up.add(a.borough)
+    if a is not None and a.kind == "stadtbezirk":
+        down.update(q.iri for q in idx.quarters(area))
+    if area == CITY:
+        down.update(idx.areas)
+    return up, down
+
+
+def needs_for(ctx, area: str | None = None, groups: list[str] | None = None, life: str | None = None,
+              only_open: bool = False) -> list[Need]:
+    """Needs in the area (a Stadtteil: its own, its Stadtbezirk's and the city's; a Stadtbezirk: its own and its
+    Stadtteile's), of one of the groups (or a narrower one) and the life-situation dimension; by status, area, code."""
+    idx = get_index(ctx)
+    s = get_steering(ctx)
+    up, down = area_family(ctx, area) if area else (set(), set())
+    out = []
+    for n in s.needs.values():
+        if only_open and not n.open:
+            continue
+        if area and n.area not in up | down:
+            continue
+        if groups and not (n.group and set(groups) & idx.ancestors(n.group)):
+            continue
+        if life and n.life != life:
+            continue
+        out.append(n)
+    order = {x: i for i, x in enumerate(NEED_STATUS_ORDER)}
+    return sorted(out, key=lambda n: (order.get(n.status_slug, 9), idx.areas[n.area].number if n.area in idx.areas
+                                      else "", n.code, n.iri))
+
+
+def need_rows(ctx, needs: list[Need], lang: str) -> list[dict]:
+    """What the needs table (_needs.html) shows per need, with labels and the addressing measures."""
+    idx = get_index(ctx)
+    s = get_steering(ctx)
+    rows = []
+    for n in needs:
+        ms = [s.measures[m] for m in n.measures if m in s.measures]
+        rows.append({"need": n, "label": n.label(lang), "area": n.area, "area_label": idx.label(n.area, lang),
+                     "group_label": idx.label(n.group, lang) if n.group else "",
+                     "life_label": idx.label(n.life, lang) if n.life else "",
+                     "type_label": idx.label(n.missing_type, lang) if n.missing_type else "",
+                     "status_label": idx.label(n.status, lang) if n.status else "",
+                     "decided_label": idx.label(n.decided_by, lang) if n.decided_by else "",
+                     "measures": [{"iri": m.iri, "label": m.label(lang), "code": m.code,
+                                   "status_label": idx.label(m.status, lang) if m.status else "",
+                                   "href": f"/massnahmen/{m.office_code}/{m.slug}"} for m in ms]})
+    return rows

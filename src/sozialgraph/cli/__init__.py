@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sozialgraph.cli import backup, capture, core, demo, geodata, publish, serve, steering  # noqa: F401  (each adds its commands)
+from sozialgraph.cli import analyse, backup, capture, core, demo, geodata, indicators, publish, report, serve, steering  # noqa: F401  (each adds its commands)
 from sozialgraph.cli.base import main
 
 __all__ = ["main"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from sozialgraph import config
+from sozialgraph.analysis import lebenslagen
 from sozialgraph.context import Context
 from sozialgraph.errors import SozialgraphError, StoreLockedError
 
@@ -22,6 +23,13 @@ class Obj:
         if self._ctx is None:
             self._ctx = Context(self.settings)
         return self._ctx
+
+    def refresh_analysis(self, reason: str) -> None:
+        """After a write that changes the analysis inputs: recompute it (setting analysis_after_write)."""
+        summary = lebenslagen.refresh(self.ctx, reason)
+        if summary:
+            click.echo(self.msg(f"Analyse aktualisiert ({summary['seconds']:.1f} s).",
+                                f"Analysis refreshed ({summary['seconds']:.1f} s)."), err=True)
 
     @property
     def store(self):

@@ -96,6 +96,7 @@ def submit(obj: Obj, file: str, office: str, user: str | None, fmt: str, report_
         click.echo(obj.msg(f"Angenommen: Amt {res.office}, Version {res.version}, {res.offers} Angebote.",
                            f"Accepted: office {res.office}, version {res.version}, {res.offers} offers."),
                    err=True)
+        obj.refresh_analysis("submission")
     else:
         click.echo(obj.msg("Abgelehnt: nichts wurde geändert.", "Rejected: nothing was changed."), err=True)
     raise SystemExit(0 if res.accepted else 1)
@@ -174,6 +175,7 @@ def rollback(obj: Obj, office: str, to: int, user: str | None) -> None:
         raise click.ClickException(exc.en if obj.lang == "en" else exc.de) from None
     click.echo(obj.msg(f"Amt {res.office}: Version {to} ist wieder aktuell (als Version {res.version}).",
                        f"Office {res.office}: version {to} is current again (as version {res.version})."))
+    obj.refresh_analysis("rollback")
 
 @main.group()
 def token() -> None:

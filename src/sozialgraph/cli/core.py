@@ -30,10 +30,11 @@ def settings_cmd(obj: Obj) -> None:
 def init(obj: Obj) -> None:
     """Load ontology, vocabularies and Cologne's reference data (no demo offers)."""
 
-    counts = init_store(obj.store)
+    counts = init_store(obj.store, obj.settings["example_indicators"], obj.settings["example_steering"])
     for g, n in counts.items():
         click.echo(f"{g}  {n} Tripel")
     click.echo(obj.msg("Grunddaten geladen.", "Reference data loaded."))
+    obj.refresh_analysis("init")
 
 
 @main.command()

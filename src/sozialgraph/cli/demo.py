@@ -31,6 +31,7 @@ def demo(obj: Obj, n: int, seed: int, out: str | None) -> None:
         total = demo_mod.load_demo(obj.ctx, n, seed, echo=click.echo)
         click.echo(obj.msg(f"{total} Beispielangebote eingereicht in {time.perf_counter() - t0:.1f} s.",
                            f"{total} demo offers submitted in {time.perf_counter() - t0:.1f} s."))
+        obj.refresh_analysis("demo")
         return
     path = Path(out)
     if path.suffix == ".nt":

@@ -99,3 +99,5 @@ def import_hsds(obj: Obj, source: str, office: str, dry_run: bool, user: str | N
                                                                  f", Version {result.version}"),
                        f"{rows} offers imported from HSDS" + (" (dry run)" if dry_run else
                                                               f", version {result.version}")))
+    if not dry_run:
+        obj.refresh_analysis("HSDS import")

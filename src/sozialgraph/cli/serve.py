@@ -11,6 +11,7 @@ from sozialgraph import namespaces as ns
 from sozialgraph.context import Context
 from sozialgraph.errors import SozialgraphError
 from sozialgraph.reference import init_store, is_initialized
+from sozialgraph.analysis import lebenslagen
 from sozialgraph.capture.demo import load_demo
 from sozialgraph.cli.base import Obj, main, pass_obj
 from sozialgraph.web.server import run
@@ -21,15 +22,20 @@ def ensure_ready(ctx, demo_offers: int, seed: int, echo=click.echo) -> None:
     """Initialise an empty store and load the demo offers on first start."""
 
     store = ctx.store
+    wrote = False
     if not is_initialized(store):
         echo("Lade Ontologie, Vokabulare und Kölner Grunddaten … / loading reference data …")
-        init_store(store)
+        init_store(store, ctx.settings["example_indicators"], ctx.settings["example_steering"])
+        wrote = True
     has_offers = any(g.startswith(f"{ns.GRAPH}office/")
                      for g in store.graphs())
     if not has_offers and demo_offers > 0:
-
         echo(f"Erzeuge {demo_offers} Beispielangebote (Beispieldaten) … / generating demo offers …")
         load_demo(ctx, demo_offers, seed, echo=echo)
+        wrote = True
+    if wrote or not store.has_graph(ns.G_ANALYSIS):
+        echo("Berechne die Analyse der Lebenslagen … / computing the life-situation analysis …")
+        lebenslagen.refresh(ctx, "first start")
 
 
 @main.command()

@@ -7,6 +7,9 @@ stored gap rank with the figures it rests on (sg:basedOn: the burden score and t
 the burden column shows that dimension's score. /bedarfe.csv and /bedarfe.xlsx (or ``format=csv|xlsx``) give the
 matrix or, with ``tabelle=rangfolge``, the ranking, with the filters written above the table (tables.Table).
 
+Below the ranking, the needs (sg:Need, planning.needs_for) under the same filters, with status and the measures that
+address them (_needs.html).
+
 /vergleich?stadtteil=101&stadtteil=609 puts 2 to 4 Stadtteile side by side: population, each indicator, burden
 classes and coverage per group. Everything is read from analysis/planning.py (cached per store generation).
 """
@@ -91,6 +94,7 @@ class Needs:
     filters: list[tuple[str, str]]
     params: dict[str, list[str]]
     no_population: bool = False
+    need_rows: list[dict] = field(default_factory=list)  # the stored needs (sg:Need) under the same filters
 
 
 def _resolve(resolver, kind: str, param: str, raw: str) -> str:
@@ -198,7 +202,10 @@ def build(ctx, args, lang: str) -> Needs:
         params["lebenslage"] = [dimension.slug]
     if borough:
         params["stadtbezirk"] = [search.short(borough)]
-    return Needs(groups, selected, dimension, borough, matrix, legends, rankings, filters, params, no_population)
+    need_rows = planning.need_rows(ctx, planning.needs_for(ctx, borough, [x.iri for x in selected],
+                                                           dimension.iri if dimension else None), lang)
+    return Needs(groups, selected, dimension, borough, matrix, legends, rankings, filters, params, no_population,
+                 need_rows)
 
 
 def matrix_table(n: Needs, lang: str) -> tables.Table:

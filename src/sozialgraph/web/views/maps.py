@@ -59,7 +59,8 @@ def page():
     if error:
         return error
     params = s.params(seite=None, sortierung=None, pro_seite=None)
-    return render_template("karte.html", m=m, s=s, params=params, pagepath=pagepath, urlencode=urlencode,
+    return render_template("karte.html", m=m, s=s, params=params, pagepath=pagepath,
+                           urlencode=lambda p: urlencode(p, doseq=True),
                            fmt=maps.fmt)
 
 

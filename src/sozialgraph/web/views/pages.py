@@ -15,6 +15,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, g, make_response, render_template, request
@@ -28,6 +29,7 @@ from sozialgraph.sparql.saved import load_query
 from sozialgraph.web import error_response, get_ctx
 from sozialgraph.web.security import safe_href
 from sozialgraph.web.views.home import pagepath
+from sozialgraph.web.views.steering_pages import office_measures
 
 bp = Blueprint("pages", __name__)
 
@@ -197,7 +199,8 @@ def render_page(ctx, iri: str, path: str, triples: list[ox.Triple]) -> str:
     return render_template("resource.html", iri=iri, title=title, props=props, types=types, labels=labels,
                            extra=extra, backlinks=backlinks, alternates=alternates, pagepath=pagepath, fmt=maps.fmt,
                            ix=search.get_index(ctx),
-                           reasons_en=search.REASONS_EN, profile=profile, num=charts.number)
+                           reasons_en=search.REASONS_EN, profile=profile, num=charts.number,
+                           office_measures=office_measures(ctx, iri, lang) if extra.get("param") == "amt" else [])
 
 
 def jsonld_for_html(doc) -> str:
@@ -257,6 +260,4 @@ def related(ctx, iri: str, types: list[str], lang: str) -> dict:
 
 
 def _qs(params: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)
+    return urlencode(params, doseq=True)  # a facet with several values repeats its parameter

@@ -15,6 +15,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
+from sozialgraph.analysis import lebenslagen
 from sozialgraph.capture.common import UnsupportedFormat
 from sozialgraph.errors import UnknownValue
 from sozialgraph.capture.submissions import VersionNotFound, get_version, resolve_office, submit_file
@@ -193,11 +194,14 @@ def _process(office_param: str | None, token: str | None, data: bytes, name: str
             raise _Refused(exc.status, de, en, headers) from None
     user = f"token:{token_id(token)}" if token else "anonym (nur prüfen)"
     try:
-        return submit_file(ctx, data, name, code, user=user, content_type=ctype, dry_run=dry_run)
+        res = submit_file(ctx, data, name, code, user=user, content_type=ctype, dry_run=dry_run)
     except UnsupportedFormat as exc:
         raise _Refused(415, exc.de, exc.en) from None
     except StoreError as exc:  # busy with other writers (503 + Retry-After), or a remote store failing
         raise _Refused(exc.status, exc.de, exc.en, exc.headers) from None
+    if res.accepted and not dry_run:
+        lebenslagen.refresh(ctx, "submission")  # derived: never fails the stored submission
+    return res
 
 
 def token_id(token: str | None) -> str:
