@@ -470,7 +470,8 @@ def _seniors_in_nippes(store) -> tuple[int, int] | None:
     return None if row is None else (int(row["vorOrt"]), int(row["fuerBezirk"]))
 
 
-def test_a_submission_over_http_refreshes_the_stored_analysis(fresh_store):
+def test_a_submission_over_http_refreshes_the_stored_analysis(full_store):
+    fresh_store = full_store
     """With analysis_after_write (the product's default) an accepted submission recomputes the analysis graph:
     good.csv has one Senioren offer with reach Stadtteil in Nippes (SB-1), so the stored coverage of Senioren
     in Nippes goes from 0 to 1 on site; a dry run and a rejected file leave it as it is."""

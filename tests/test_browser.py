@@ -32,6 +32,17 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
+def browser():
+    """Debian chromium through Playwright, one per test module (the other browser test modules import it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, _reference_template):
     from sozialgraph.capture.demo import add_demo_graph
 
@@ -77,7 +88,8 @@ def test_planner_finds_offers_for_seniors_in_a_borough(demo_server, page):
 
     # search for Senioren in Stadtbezirk Rodenkirchen with the form (works without JavaScript: a GET form)
     form = page.get_by_role("search", name="Angebotssuche")
-    form.get_by_label("Zielgruppe").select_option(label="Senioren")
+    # target groups are checkboxes (several may be chosen: OR within the facet)
+    form.get_by_role("group", name=re.compile("^Zielgruppe")).get_by_label("Senioren", exact=True).check()
     form.get_by_label("Stadtbezirk").select_option(label="Rodenkirchen")
     form.get_by_role("button", name="Suchen").click()
     page.wait_for_url(re.compile(r".*/angebote\?.*zielgruppe=senioren.*"))
@@ -85,7 +97,8 @@ def test_planner_finds_offers_for_seniors_in_a_borough(demo_server, page):
     assert q["zielgruppe"] == ["senioren"] and q["stadtbezirk"] == ["2"]
     heading = page.locator("#results-h")
     total = int(heading.locator("[data-total]").get_attribute("data-total"))
-    assert total > 1 and "für Rodenkirchen" in heading.inner_text()
+    # the heading names what was asked: the target group and the kind of area
+    assert total > 1 and "für Senioren" in heading.inner_text() and "Stadtbezirk Rodenkirchen" in heading.inner_text()
     reasons = set(page.locator("ol.offers .reason").all_inner_texts())
     assert reasons <= {"vor Ort", "Stadtbezirk", "Gesamtstadt"} and "vor Ort" in reasons
 

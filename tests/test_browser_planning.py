@@ -14,10 +14,10 @@ import pytest
 
 from sozialgraph.reference.geodata import import_geojson
 from conftest import ROOT, start_live_server
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, pytestmark  # noqa: F401  (same marks: slow, browser, skipif)
+from axe_support import violations
+from test_browser import ARTIFACTS, browser, pytestmark  # noqa: F401  (the fixture; same marks: slow, browser, skipif)
 from test_planning_pages import planning_store
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 390)
 
 
@@ -32,26 +32,6 @@ def planning_server(tmp_path_factory, _reference_template):
     srv = start_live_server(ctx)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def axe_violations(page, scope: str | None = None) -> list[dict]:
-    """axe-core's WCAG 2 A/AA violations on the page (or within the CSS selector scope)."""
-    if not AXE.exists():
-        return []
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated over the DevTools protocol: the page's CSP stays on
-    result = page.evaluate("async (scope) => await axe.run(scope ? {include: [scope]} : document, "
-                           "{runOnly: ['wcag2a', 'wcag2aa']})", scope)
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result["violations"]]
 
 
 # the Stadtteil page is checked within its profile: the rest of resource.html is not this issue's (its "Nach
@@ -73,7 +53,7 @@ def test_planner_pages_render_and_are_accessible(planning_server, browser, width
             page.goto(planning_server.url + url)
             assert page.locator("h1").first.is_visible()
             page.screenshot(path=str(ARTIFACTS / f"planung-{name}-{width}.png"), full_page=True)
-            found = axe_violations(page, scope)
+            found = violations(page, scope)
             assert found == [], (name, found)
         assert errors == []  # e.g. nothing blocked by the CSP
     finally:

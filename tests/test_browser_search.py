@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 import axe_support
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, demo_server, pytestmark  # noqa: F401  (fixture; slow, browser)
+from test_browser import ARTIFACTS, browser, demo_server, pytestmark  # noqa: F401  (fixtures; slow, browser)
 
 WORDS = {
     "de": {"search": "Angebotssuche", "group": "Zielgruppe", "senioren": "Senioren", "quarter": "Stadtteil",
@@ -28,16 +28,6 @@ WORDS = {
            "xlsx": "As XLSX", "csv": "As CSV (Excel)", "print": "Print / show all", "facets": "Narrow down",
            "name": "Name", "search_row": "Search"},
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def total(page) -> int:

@@ -14,23 +14,13 @@ import re
 import pytest
 
 from axe_support import violations
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, pytestmark  # noqa: F401  (same marks: slow, browser, skipif)
+from test_browser import ARTIFACTS, browser, pytestmark  # noqa: F401  (the fixture; same marks: slow, browser, skipif)
 
 WIDTHS = (1280, 390)
 PAGES = [("ziele", "/ziele", None), ("ziel-z9", "/ziele/z9", None), ("massnahmen", "/massnahmen", None),
          ("massnahmen-gefiltert", "/massnahmen?amt=51&status=in-umsetzung", None),
          ("massnahme-m1", "/massnahmen/50/m1", None), ("massnahme-m1-en", "/massnahmen/50/m1?lang=en", None),
          ("bedarfe", "/bedarfe", "#bedarfe-liste"), ("stadtteil-609", "/id/stadtteil/609", "#profil-bedarfe")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -377,7 +377,6 @@ def test_http_lists_indicators_with_years(ctx, client):
 @pytest.fixture
 def cli(fresh_store):
     prepare(fresh_store)
-    fresh_store.drop([ns.G_INDICATORS])  # the shipped graph fails IC-2 until issue 10's data lands
     path = str(fresh_store.path)
     fresh_store.close()
     gc.collect()
@@ -426,7 +425,6 @@ def test_cli_import_history_rollback_check(cli, tmp_path):
 @pytest.mark.slow
 def test_cli_check_fails_on_a_violated_constraint(fresh_store):
     prepare(fresh_store)
-    fresh_store.drop([ns.G_INDICATORS])
     broken = [ox.Triple(ox.NamedNode(f"{ID}beobachtung/x"), ox.NamedNode(ns.PREFIXES["rdf"] + "type"),
                         ox.NamedNode(ns.PREFIXES["qb"] + "Observation"))]
     fresh_store.insert(ns.indicator_graph("kaputt"), broken)

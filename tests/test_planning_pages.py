@@ -375,11 +375,11 @@ def test_nav_links(pweb):
     assert 'href="/lebenslagen"' in home and 'href="/bedarfe"' in home
 
 
-def test_withheld_and_synthetic_observations(tmp_path, _reference_template):
+def test_withheld_and_synthetic_observations(tmp_path, _lean_template):
     """A withheld figure shows 'gesperrt (< 5)', a synthetic one the Beispieldaten badge, on the profile and on
     /lebenslagen; an official figure of the same year wins over a synthetic one."""
     path = tmp_path / "store"
-    shutil.copytree(_reference_template, path)
+    shutil.copytree(_lean_template, path)
     store = open_store(path)
     ctx = Context(config.load({"store": str(path)}), store=store)
     ind = ns.ID + "indikator/testquote"

@@ -10,7 +10,7 @@ Bezirk 1 Innenstadt = 101..105 (5 Stadtteile), Bezirk 2 Rodenkirchen = 13 Stadtt
 from __future__ import annotations
 
 import pytest
-from conftest import VIRTUOSO_TRANSITIVE, xfail_on
+from conftest import VIRTUOSO_COMPILER, VIRTUOSO_TRANSITIVE, xfail_on
 
 from sozialgraph.sparql.saved import list_queries
 from sozialgraph.errors import ParameterError
@@ -134,6 +134,8 @@ def test_every_saved_query_has_header_and_runs(backend_ref_store, q):
     values = {"zielgruppe": "Senioren", "stadtteil": "101", "amt": "50", "ziel": "Z1"}
     values.update(FIXTURE_VALUES.get(q.name, {}))
     params = {p.name: values[p.name] for p in q.params if p.required}
+    if q.name == "list-multiply-burdened-quarters":
+        xfail_on(backend_ref_store, "virtuoso", VIRTUOSO_COMPILER)
     rows = list(run_saved(backend_ref_store, q.name, params))
     assert rows, f"{q.name} returned nothing on the fixture"
 

@@ -589,7 +589,8 @@ def test_synthetic_series_change_both_ways(cube):
 
 
 @pytest.mark.slow
-def test_example_graph_only_in_its_own_store_graph(fresh_store):
+def test_example_graph_only_in_its_own_store_graph(full_store):
+    fresh_store = full_store
     """init_store puts the synthetic series into …/graph/indicators/beispiel only, every observation there flagged;
     example_indicators=False empties that graph and leaves the rest."""
     native = fresh_store.native

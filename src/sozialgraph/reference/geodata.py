@@ -24,17 +24,18 @@ class GeodataError(SozialgraphError, ValueError):
 
 
 def wkt(geom: dict) -> str:
-    """GeoJSON Polygon/MultiPolygon as a GeoSPARQL WKT literal text (CRS84 axis order lon lat)."""
+    """GeoJSON Polygon/MultiPolygon as a GeoSPARQL WKT literal text (CRS84, axis order lon lat). The CRS IRI is
+    left out: CRS84 is GeoSPARQL's default for a wktLiteral without one, and Virtuoso refuses a literal that
+    starts with it ("RDF box with a geometry RDF type and a non-geometry content")."""
     def ring(r):
         return "(" + ", ".join(f"{p[0]} {p[1]}" for p in r) + ")"
 
     def poly(p):
         return "(" + ", ".join(ring(r) for r in p) + ")"
 
-    crs = "<http://www.opengis.net/def/crs/OGC/1.3/CRS84> "
     if geom["type"] == "Polygon":
-        return crs + "POLYGON " + poly(geom["coordinates"])
-    return crs + "MULTIPOLYGON (" + ", ".join(poly(p) for p in geom["coordinates"]) + ")"
+        return "POLYGON " + poly(geom["coordinates"])
+    return "MULTIPOLYGON (" + ", ".join(poly(p) for p in geom["coordinates"]) + ")"
 
 
 def geometry_triples(data: dict, areas: dict[tuple[str, str], str], source: str):

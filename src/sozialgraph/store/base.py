@@ -99,6 +99,10 @@ class TriplesResult:
         return ox.serialize(self._triples, output, format)
 
 
+# removed triples above this many: the public merge is recomputed instead of deleting them one by one
+MERGED_DELETE_MAX = 20000
+
+
 class Store:
     """Base of the backends: the shared logic (change counter, one write lock, the public merge, dumps)."""
 
@@ -400,12 +404,14 @@ class Store:
                 rebuild |= any(b"_:" in line for line in lines)
                 merged_removed |= lines
             ops.append(f"DROP SILENT GRAPH {iri(graph)}")
+        gone = merged_removed - merged_add
+        # a short rebuild instead of a request that lists every removed triple (Virtuoso refuses one over 10 MB)
+        rebuild |= len(gone) > MERGED_DELETE_MAX
         if rebuild:
             ops.append(self._rebuild_merged_op())
             return ops
         if merged_add:
             ops.append(f"INSERT DATA {{ GRAPH {iri(MERGED)} {{\n{joined(merged_add)}}} }}")
-        gone = merged_removed - merged_add
         if gone:
             ops.append(self._merged_delete_op(gone))
         return ops

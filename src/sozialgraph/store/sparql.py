@@ -37,6 +37,7 @@ _BOOL_JSON = [(re.compile(rb'("datatype"\s*:\s*"' + _XSD_BOOLEAN.encode() + rb'"
 _BOOL_NT = [(b'"1"^^<' + _XSD_BOOLEAN.encode() + b">", b'"true"^^<' + _XSD_BOOLEAN.encode() + b">"),
             (b'"0"^^<' + _XSD_BOOLEAN.encode() + b">", b'"false"^^<' + _XSD_BOOLEAN.encode() + b">")]
 CHUNK_TRIPLES = 2000  # triples per request when a new graph is written in parts (Virtuoso's parser limit)
+PAGE_TRIPLES = 10000  # triples per answer when a whole graph is read (Virtuoso: at most 10 MB per answer)
 
 
 def query_form(sparql: str) -> str:
@@ -159,9 +160,18 @@ class SparqlStore(Store):
         return self.ask(f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}", default_graph=[], named_graphs=[graph])
 
     def graph_ntriples(self, graph: str) -> bytes:
-        triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}",
-                             default_graph=[], named_graphs=[graph])
-        return nt_bytes(list(triples))
+        """The graph as N-Triples, read in pages (Virtuoso refuses an answer over 10 MB; the write lock keeps the
+        graph still between the pages, and the ORDER BY makes the pages well defined)."""
+        triples: list[ox.Triple] = []
+        offset = 0
+        while True:
+            page = list(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT ?s ?p ?o WHERE {{ GRAPH {iri(graph)} "
+                                   f"{{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o LIMIT {PAGE_TRIPLES} OFFSET {offset} }}",
+                                   default_graph=[], named_graphs=[graph]))
+            triples += page
+            if len(page) < PAGE_TRIPLES:
+                return nt_bytes(triples)
+            offset += PAGE_TRIPLES
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:

@@ -3,16 +3,60 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
+import threading
+import time
 from typing import Any
 
 from flask import Flask, g, jsonify, request
 
 from sozialgraph import config
+from sozialgraph.analysis import maps, planning, search
+from sozialgraph.errors import SozialgraphError
 from sozialgraph.context import Context
 from sozialgraph.web import i18n
 from sozialgraph.web import security
 from sozialgraph.web import views
+
+
+log = logging.getLogger(__name__)
+
+
+def warm_up(app: Flask) -> float:
+    """Build what page views read from memory (search index, "serves" tables, map base, planning and steering
+    data) before the server takes requests, so that no first request waits for it; returns the seconds. A part
+    that fails is logged and built on its first request instead (the store may be empty)."""
+    ctx = app.extensions["sozialgraph"]
+    t0 = time.perf_counter()
+    for name, build in (("index", search.get_index), ("stadtteil", lambda c: search.get_serving(c, "stadtteil")),
+                        ("stadtbezirk", lambda c: search.get_serving(c, "stadtbezirk")), ("map", maps.get_base),
+                        ("planning", planning.get_data), ("steering", planning.get_steering)):
+        try:
+            build(ctx)
+        except (SozialgraphError, KeyError, ValueError) as exc:
+            log.warning("warm-up of %s failed: %s", name, exc)
+    return time.perf_counter() - t0
+
+
+def keep_warm(app: Flask) -> None:
+    """Warm up now and again after every write (in a background thread, so the write's answer does not wait):
+    the page after a submission reads rebuilt data instead of building it."""
+    warm_up(app)
+    ctx = app.extensions["sozialgraph"]
+    pending = threading.Event()
+
+    def rewarm() -> None:
+        while pending.is_set():
+            pending.clear()
+            warm_up(app)
+
+    def changed(_store) -> None:
+        if not pending.is_set():
+            pending.set()
+            threading.Thread(target=rewarm, name="sozialgraph-warm-up", daemon=True).start()
+
+    ctx.store.subscribe(changed)
 
 
 def create_app(test_config: dict[str, Any] | None = None, context: Context | None = None) -> Flask:

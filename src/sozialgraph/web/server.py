@@ -11,6 +11,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from sozialgraph.web import keep_warm
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app_factory, options: dict[str, Any]):
@@ -25,7 +27,9 @@ class _Gunicorn(BaseApplication):
     def load(self):
         # called in the worker after the fork (no preloading): the store is opened there, never in the master,
         # because RocksDB must not be carried across a fork
-        return self.app_factory()
+        app = self.app_factory()
+        keep_warm(app)  # before the first request, which would otherwise build the search index (seconds)
+        return app
 
 
 def run(app_factory, host: str, port: int, threads: int, on_ready=None) -> None:
@@ -48,5 +52,6 @@ def run(app_factory, host: str, port: int, threads: int, on_ready=None) -> None:
         "limit_request_line": 8190,
     }
     if on_ready:
-        options["when_ready"] = lambda server: on_ready()
+        # in the worker once the app is built and warmed up: the address is announced when it answers at once
+        options["post_worker_init"] = lambda worker: on_ready()
     _Gunicorn(app_factory, options).run()

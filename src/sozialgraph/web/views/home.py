@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
+from sozialgraph.analysis import search
 from sozialgraph.sparql.saved import load_query
 from sozialgraph.web import get_ctx, wants_json
 from sozialgraph.web.security import safe_href
@@ -19,9 +20,8 @@ def pagepath(iri: str) -> str:
     return "/" + iri[len(ns.BASE):] if iri.startswith(ns.BASE) else (safe_href(iri) or "")
 
 
-@bp.get("/")
-def index():
-    ctx = get_ctx()
+def _overview(ctx) -> tuple[dict, list[dict]]:
+    """The home page's figures, once per store generation."""
     store = ctx.store
     row = store.select(load_query("count-overview", internal=True).text, public_only=True)
     counts = {k: int(v.value) for k, v in (row[0].items() if row else [])}
@@ -31,6 +31,12 @@ def index():
          "count": int(r["anzahl"].value)}
         for r in store.select(load_query("count-offers-per-office", internal=True).text, public_only=True)
     ]
+    return counts, offices
+
+
+@bp.get("/")
+def index():
+    counts, offices = search.cached(get_ctx(), "home", _overview)
     if wants_json():
         return jsonify({"counts": counts, "offices": offices})
     return render_template("home.html", counts=counts, offices=offices)
