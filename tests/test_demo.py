@@ -13,6 +13,7 @@ from capture_helpers import ctx_for
 
 from sozialgraph import namespaces as ns
 from sozialgraph.capture import demo
+from sozialgraph.reference import files_for, read_triples
 from sozialgraph.store.oxigraph import open_store
 
 N = 4000
@@ -200,3 +201,17 @@ def test_confidential_addresses_are_never_public_ones(rows):
     assert confidential
     assert {r.get("strasse", "") for r in confidential} <= {demo.CONFIDENTIAL_STREET, ""}
     assert demo.CONFIDENTIAL_STREET not in {r.get("strasse") for r in rows if r.get("vertraulich") != "ja"}
+
+
+def test_demo_offers_name_only_goals_an_offer_may_have(fresh_store):
+    """With the example steering set loaded (as `init` does), the demo links offers only to the city's goals of
+    the reference data: an example goal (Beispieldaten) is no sg:Goal the offer shapes accept, and one such link
+    made every demo submission fail (found by the fresh-clone CI run of stop 17)."""
+    fresh_store.replace_graph(ns.G_STEERING_EXAMPLE, read_triples(files_for(ns.G_STEERING_EXAMPLE)))
+    assert fresh_store.count(ns.G_STEERING_EXAMPLE) > 0
+    ctx = ctx_for(fresh_store)
+    assert demo.load_demo(ctx, 120, 2, echo=lambda *_: None) == 120
+    example_goals = {t.subject.value for t in fresh_store.triples(ns.G_STEERING_EXAMPLE)}
+    linked = {t.object.value for g in fresh_store.graphs() if g.startswith(ns.GRAPH + "office/")
+              for t in fresh_store.triples(g) if t.predicate.value == ns.SG + "contributesTo"}
+    assert linked and not linked & example_goals
